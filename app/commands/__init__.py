@@ -1,0 +1,1 @@
+"""Subcommand groups of the ``seal`` CLI; each module has ``register(app)``."""

@@ -1,0 +1,118 @@
+"""All settings in one place.
+
+Values come, highest priority first, from: keyword arguments, environment variables with the prefix
+``SEAL_`` (``SEAL_DATA_DIR``, ``SEAL_QDRANT_URL``...), a ``.env`` file, and a config file named by
+``SEAL_CONFIG`` (TOML or YAML) or ``seal.toml`` / ``seal.yaml`` in the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+    YamlConfigSettingsSource,
+)
+
+Device = Literal["auto", "cpu", "cuda"]
+DType = Literal["auto", "float32", "float16", "bfloat16"]
+
+
+def _config_files() -> tuple[Path | None, Path | None]:
+    """The TOML and YAML config files to read, if any."""
+    named = os.environ.get("SEAL_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(f"SEAL_CONFIG names {path}, which does not exist")
+        if path.suffix in {".yaml", ".yml"}:
+            return None, path
+        return path, None
+    toml, yaml = Path("seal.toml"), Path("seal.yaml")
+    return (toml if toml.is_file() else None), (yaml if yaml.is_file() else None)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEAL_", env_file=".env", extra="ignore")
+
+    # Storage
+    data_dir: Path = Field(Path.home() / ".seal", description="Embedded Qdrant, caches, converted weights")
+    qdrant_url: str | None = Field(None, description="A Qdrant server instead of the embedded store")
+    qdrant_api_key: str | None = None
+    collection: str = Field("demo", description="Default knowledge-base collection")
+
+    # Models: a short name, a Hugging Face id or a local path wherever a model is named
+    whisper_model: str = Field("tiny.en", description="Speech encoder / ASR model")
+    text_model: str = Field("all-MiniLM-L6-v2", description="Text tower")
+    checkpoint: str | None = Field(None, description="SEAL weights folder; default: the shipped checkpoint")
+    device: Device = "auto"
+    dtype: DType = "auto"
+    asr_compute_type: str = Field("int8", description="faster-whisper compute type on CPU")
+
+    # Audio limits
+    sample_rate: int = 16_000
+    max_audio_seconds: float = Field(30.0, description="Longer files or utterances are refused (Whisper's window)")
+
+    # LLM (vLLM's OpenAI-compatible server); unset base URL means the local extractive fallback
+    llm_base_url: str | None = None
+    llm_model: str = "Qwen/Qwen2-Audio-7B-Instruct"
+    llm_api_key: str | None = None
+    llm_temperature: float = 0.2
+    llm_max_tokens: int = 400
+    llm_timeout_s: float = 60.0
+
+    # Server
+    host: str = "127.0.0.1"
+    port: int = 8000
+    top_k: int = 5
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml, yaml = _config_files()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        if toml:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        if yaml:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml))
+        sources.append(file_secret_settings)
+        return tuple(sources)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data_dir / "qdrant"
+
+    def resolved_device(self) -> str:
+        if self.device != "auto":
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def resolved_dtype(self) -> str:
+        if self.dtype != "auto":
+            return self.dtype
+        return "float16" if self.resolved_device() == "cuda" else "float32"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests call ``get_settings.cache_clear()`` after changing the env)."""
+    return Settings()

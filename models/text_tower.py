@@ -1,0 +1,60 @@
+"""The text tower: a sentence encoder (default all-MiniLM-L6-v2) -> mean pooling -> L2 norm.
+
+It embeds passages for the ``text`` vector (the ASR baseline searches it) and is the base of SEAL's
+text side. Token-level access (``token_embeddings``, ``encode_tokens``) is public because the SEAL
+speech tower can feed its adapter output through this same transformer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+from models.weights import resolve_text_model
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Average of the token vectors where ``mask`` is 1; (batch, tokens, dim) -> (batch, dim)."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+
+class TextEmbedder(torch.nn.Module):
+    """Sentence encoder with mean pooling; ``encode`` gives L2-normalized float32 numpy vectors."""
+
+    def __init__(self, name: str = "all-MiniLM-L6-v2", device: str = "cpu", max_tokens: int = 256) -> None:
+        super().__init__()
+        path = resolve_text_model(name)
+        self.name = name
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+        self.encoder = AutoModel.from_pretrained(str(path)).to(device).eval()
+        self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
+        self.device_name = device
+
+    @property
+    def dim(self) -> int:
+        return int(self.encoder.config.hidden_size)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt")
+        return {k: v.to(self.device_name) for k, v in batch.items()}
+
+    def forward(self, texts: list[str]) -> torch.Tensor:
+        """Pooled, un-normalized sentence vectors (batch, dim), with gradients if enabled."""
+        batch = self.tokenize(texts)
+        hidden = self.encoder(**batch).last_hidden_state
+        return mean_pool(hidden, batch["attention_mask"])
+
+    @torch.inference_mode()
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        out = []
+        for start in range(0, len(texts), batch_size):
+            vectors = self(texts[start : start + batch_size])
+            out.append(torch.nn.functional.normalize(vectors.float(), dim=-1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)
