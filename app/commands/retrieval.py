@@ -1,9 +1,206 @@
-"""Subcommands (filled in by the issue that builds this part)."""
+"""`seal ingest`, `seal search`, `seal collections`: fill a knowledge base and query it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from app.commands.common import console, err_console, fail, print_json
+
+PIPELINES = ("seal", "asr")
+
+
+def _open_store(settings):
+    from retrieval.store import KnowledgeStore, StoreError
+
+    try:
+        return KnowledgeStore(settings)
+    except StoreError as exc:
+        fail(str(exc))
+    except Exception as exc:  # e.g. a Qdrant server that does not answer
+        fail(f"cannot open the knowledge store at {settings.qdrant_url or settings.qdrant_path}: {exc}")
+
+
+def _load_models(settings, seal: bool = True, text: bool = True, asr: bool = False) -> dict:
+    from models import registry
+
+    loaded = {}
+    with err_console.status("loading models..."):
+        if seal:
+            loaded["seal"] = registry.get_seal_model(settings)
+        if text:
+            loaded["text"] = registry.get_text_embedder(settings)
+        if asr:
+            loaded["asr"] = registry.get_transcriber(settings)
+    return loaded
+
+
+def ingest(
+    paths: list[Path] = typer.Argument(
+        None, help="Files or folders (.txt .md .html .pdf .jsonl); folders are walked recursively.", show_default=False
+    ),
+    collection: str = typer.Option(None, "--collection", "-c", help="Knowledge base to fill (default: SEAL_COLLECTION, else demo)."),
+    delete: list[str] = typer.Option(
+        None, "--delete", help="Remove the passages of this source (as shown by `seal search`) first; repeatable."
+    ),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if the collection already has passages."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Add documents to a knowledge base: chunk them, embed with both towers, store in Qdrant.
+
+    Re-running on the same files changes nothing; a changed file replaces its old passages; an unreadable file is reported and skipped while the rest goes in. A file's source is its path from the named folder (`seal ingest docs` stores `docs/guide.md`).
+
+    Examples: `seal ingest docs/`, `seal ingest faq.jsonl --collection support`, `seal ingest --delete docs/old.md`.
+    """
+    from app.settings import get_settings
+
+    settings = get_settings()
+    collection = collection or settings.collection
+    if not paths and not delete:
+        fail("name files or folders to ingest, or --delete SOURCE; see `seal ingest --help`")
+    store = _open_store(settings)
+    with store:
+        result: dict = {"collection": collection}
+        if delete:
+            from retrieval.store import StoreError
+
+            try:
+                result["deleted"] = {source: store.delete_source(collection, source) for source in delete}
+            except StoreError as exc:
+                fail(str(exc))
+            if not json_out:
+                for source, n in result["deleted"].items():
+                    note = "" if n else " (no passage has that source; `seal search --json` shows sources)"
+                    console.print(f"removed {n} passages of {source} from {collection}{note}", highlight=False)
+        if paths:
+            existing = store.count(collection)
+            if if_empty and existing:
+                result["ingest"] = None
+                if not json_out:
+                    console.print(f"{collection} already holds {existing} passages; nothing to do (--if-empty)")
+            else:
+                result["ingest"] = _ingest(paths, collection, store, settings, json_out)
+        result["points"] = store.count(collection)
+    if json_out:
+        print_json(result)
+    report = result.get("ingest")
+    if report and report["files"] == 0 and report["skipped"]:
+        raise typer.Exit(1)
+
+
+def _ingest(paths, collection, store, settings, json_out: bool) -> dict:
+    from retrieval.ingest import ingest_paths
+    from retrieval.store import StoreError
+
+    models = _load_models(settings)
+    try:
+        report = ingest_paths(paths, collection, store, models["seal"], models["text"], progress=not json_out)
+    except StoreError as exc:
+        fail(str(exc))
+    if not json_out:
+        for skip in report.skipped:
+            err_console.print(f"[yellow]skipped[/] {skip.path}: {skip.reason}", highlight=False)
+        removed = f", {report.removed} stale removed" if report.removed else ""
+        console.print(
+            f"ingested {report.files} files as {report.chunks} passages{removed} into [bold]{collection}[/] "
+            f"({report.points} passages in all), {len(report.skipped)} skipped, {report.seconds:.1f} s",
+            highlight=False,
+        )
+    return report.to_dict()
+
+
+def search(
+    text: str = typer.Option(None, "--text", "-t", help="Search with this text."),
+    audio: Path = typer.Option(None, "--audio", "-a", help="Search with speech from this audio file (WAV, FLAC, ...)."),
+    k: int = typer.Option(5, "--k", "-k", min=1, max=100, help="How many passages to return."),
+    collection: str = typer.Option(None, "--collection", "-c", help="Knowledge base (default: SEAL_COLLECTION, else demo)."),
+    pipeline: str = typer.Option(
+        "seal", "--pipeline", "-p", help="seal: SEAL towers on the `seal` vectors; asr: Whisper + text embedder on `text`."
+    ),
+    source: str = typer.Option(None, "--source", help="Only passages from this source."),
+    json_out: bool = typer.Option(False, "--json", help="Print hits and timings as JSON."),
+) -> None:
+    """Find the passages nearest to a spoken or written question.
+
+    Examples: `seal search --audio question.wav`, `seal search --audio q.wav --pipeline asr`, `seal search --text "when is the library open" --k 3`.
+    """
+    from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
+    from app.settings import get_settings
+    from models.audio import AudioError, load_audio
+    from retrieval.store import StoreError
+
+    if (text is None) == (audio is None):
+        fail("give exactly one of --text \"question\" or --audio FILE.wav")
+    if pipeline not in PIPELINES:
+        fail(f"--pipeline must be one of {', '.join(PIPELINES)}, not {pipeline!r}")
+    settings = get_settings()
+    collection = collection or settings.collection
+    query = text
+    if audio is not None:
+        try:
+            query = load_audio(audio, max_seconds=settings.max_audio_seconds)
+        except (AudioError, OSError) as exc:
+            fail(str(exc))
+    with _open_store(settings) as store:
+        if not store.exists(collection):
+            known = ", ".join(store.collections()) or "none yet"
+            fail(f"no knowledge base {collection!r} (collections: {known}); fill it with `seal ingest PATH... --collection {collection}`")
+        if pipeline == "seal":
+            runner = SealPipeline(_load_models(settings, text=False)["seal"], store)
+        elif text is not None:
+            runner = TextPipeline(_load_models(settings, seal=False)["text"], store)
+        else:
+            models = _load_models(settings, seal=False, asr=True)
+            runner = AsrPipeline(models["asr"], models["text"], store)
+        try:
+            result = runner.run(query, collection, k=k, source=source)
+        except StoreError as exc:
+            fail(str(exc))
+    if json_out:
+        print_json(result.to_dict())
+        return
+    _print_result(result)
+
+
+def _print_result(result) -> None:
+    from rich.table import Table
+
+    if result.transcript is not None and result.pipeline == "asr":
+        console.print(f"[bold]heard:[/] {result.transcript or '(nothing)'}", highlight=False)
+    table = Table(show_lines=False)
+    for column in ("#", "score", "source", "passage"):
+        table.add_column(column, overflow="fold")
+    for rank, hit in enumerate(result.hits, 1):
+        where = hit.source + (f" #{hit.chunk}" if hit.chunk else "")
+        heading = f"[bold]{hit.title}[/]\n" if hit.title else ""
+        snippet = hit.text if len(hit.text) <= 240 else hit.text[:240] + "..."
+        table.add_row(str(rank), f"{hit.score:.3f}", f"{where}\n[dim]{hit.doc_id}[/]", heading + snippet)
+    console.print(table)
+    timings = ", ".join(f"{key} {value:.1f} ms" for key, value in result.timings_ms.items())
+    console.print(f"[dim]{result.pipeline} pipeline: {timings}[/]", highlight=False)
+
+
+def collections(json_out: bool = typer.Option(False, "--json", help="Print {name: passages} as JSON.")) -> None:
+    """List the knowledge bases and how many passages each holds."""
+    from app.settings import get_settings
+
+    settings = get_settings()
+    with _open_store(settings) as store:
+        counts = store.collections()
+        location = store.location
+    if json_out:
+        print_json(counts)
+        return
+    if not counts:
+        console.print(f"no knowledge bases at {location} yet; fill one with `seal ingest PATH...`", highlight=False)
+        return
+    for name, count in counts.items():
+        console.print(f"[bold]{name}[/]  {count} passages", highlight=False)
+    console.print(f"[dim]{location}[/]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("ingest")(ingest)
+    app.command("search")(search)
+    app.command("collections")(collections)

@@ -1,0 +1,104 @@
+"""The retrieval pipelines, shared by the server, the CLI, the evaluator and the benchmarks.
+
+- ``SealPipeline``: audio -> SEAL speech tower -> ``seal`` vector search (no transcription);
+  text -> SEAL text side -> the same vectors.
+- ``AsrPipeline``: audio -> Whisper transcript -> text embedder -> ``text`` vector search (the baseline).
+- ``TextPipeline``: the true text -> text embedder -> ``text`` vectors (the oracle in evaluation).
+
+Each ``run`` times itself from the moment it is called, which for a live utterance is the end of speech,
+so ``timings_ms["total"]`` is the latency from end of utterance to top-k hits.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from retrieval.store import Hit, KnowledgeStore
+
+
+@dataclass
+class RetrievalResult:
+    pipeline: str
+    hits: list[Hit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    transcript: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pipeline": self.pipeline,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "timings_ms": self.timings_ms,
+            "transcript": self.transcript,
+        }
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 3)
+
+
+class SealPipeline:
+    name = "seal"
+
+    def __init__(self, seal_model, store: KnowledgeStore) -> None:
+        self.seal_model = seal_model
+        self.store = store
+
+    def run(self, query: np.ndarray | str, collection: str, k: int = 5, source: str | None = None) -> RetrievalResult:
+        start = time.perf_counter()
+        if isinstance(query, str):
+            vector = self.seal_model.embed_text([query])[0]
+            timings = {"embed": _ms(start)}
+        else:
+            vector, parts = self.seal_model.embed_audio_timed(query)
+            timings = {key.removesuffix("_ms"): round(float(value), 3) for key, value in parts.items()}
+        search_start = time.perf_counter()
+        hits = self.store.search(collection, vector, using="seal", k=k, source=source)
+        timings["search"] = _ms(search_start)
+        timings["total"] = _ms(start)
+        return RetrievalResult(self.name, hits, timings)
+
+
+class AsrPipeline:
+    name = "asr"
+
+    def __init__(self, transcriber, text_embedder, store: KnowledgeStore) -> None:
+        self.transcriber = transcriber
+        self.text_embedder = text_embedder
+        self.store = store
+
+    def run(self, audio: np.ndarray, collection: str, k: int = 5, source: str | None = None) -> RetrievalResult:
+        start = time.perf_counter()
+        transcript = self.transcriber.transcribe(audio).strip()
+        timings = {"decode": _ms(start)}
+        embed_start = time.perf_counter()
+        # An empty transcript (silence, noise) still searches, with an empty query, so the caller gets
+        # hits and timings in the same shape; the transcript tells it nothing was heard.
+        vector = self.text_embedder.encode([transcript])[0]
+        timings["embed"] = _ms(embed_start)
+        search_start = time.perf_counter()
+        hits = self.store.search(collection, vector, using="text", k=k, source=source)
+        timings["search"] = _ms(search_start)
+        timings["total"] = _ms(start)
+        return RetrievalResult(self.name, hits, timings, transcript)
+
+
+class TextPipeline:
+    name = "text"
+
+    def __init__(self, text_embedder, store: KnowledgeStore) -> None:
+        self.text_embedder = text_embedder
+        self.store = store
+
+    def run(self, text: str, collection: str, k: int = 5, source: str | None = None) -> RetrievalResult:
+        start = time.perf_counter()
+        vector = self.text_embedder.encode([text])[0]
+        timings = {"embed": _ms(start)}
+        search_start = time.perf_counter()
+        hits = self.store.search(collection, vector, using="text", k=k, source=source)
+        timings["search"] = _ms(search_start)
+        timings["total"] = _ms(start)
+        return RetrievalResult(self.name, hits, timings, text)

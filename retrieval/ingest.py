@@ -1,0 +1,197 @@
+"""Ingest files into a knowledge base: load -> chunk -> embed (both towers) -> upsert -> drop stale chunks.
+
+Safe to re-run: point ids derive from the file and chunk (or the JSONL id), so the same file changes
+nothing, and a changed file replaces its old chunks. Old chunks are deleted only after the new ones are
+embedded and stored, so a failure never loses what was there. A file that cannot be read is reported
+by name and skipped; the rest goes in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from retrieval.chunking import ChunkConfig, chunk_text
+from retrieval.loaders import LoadError, load_file, supported
+from retrieval.store import KnowledgeStore, Passage
+
+
+class SealTextSide(Protocol):
+    dim: int
+
+    def embed_text(self, texts: list[str]) -> np.ndarray: ...
+
+
+class TextSide(Protocol):
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    collection: str
+    files: int = 0  # files stored (new, changed or unchanged)
+    chunks: int = 0  # passages written
+    removed: int = 0  # stale passages of changed files deleted
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    points: int = 0  # passages in the collection afterwards
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _File:
+    path: Path
+    source: str
+    passages: list[Passage] = field(default_factory=list)
+    stale: set[str] = field(default_factory=set)
+    left: int = 0  # passages not yet stored
+    failed: bool = False
+
+
+def discover(paths: Iterable[str | Path], names: Mapping[Path, str] | None = None) -> tuple[list[tuple[Path, str]], list[Skipped]]:
+    """Files to ingest with their source names, and the named paths that cannot be ingested.
+
+    A file's source is its path from the named folder, including that folder's name
+    (``seal ingest docs`` -> ``docs/guide.md``), or its file name when named directly, so it does not
+    depend on the working directory. Inside folders, hidden and unsupported files are passed over.
+    """
+    found: dict[Path, str] = {}
+    skipped: list[Skipped] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            root = path.resolve()
+            for file in sorted(root.rglob("*")):
+                rel = file.relative_to(root)
+                if file.is_file() and supported(file) and not any(p.startswith(".") for p in rel.parts):
+                    found.setdefault(file, (Path(root.name) / rel).as_posix())
+        elif path.is_file():
+            if supported(path):
+                found.setdefault(path.resolve(), path.name)
+            else:
+                skipped.append(Skipped(str(raw), f"unsupported file type {path.suffix or '(none)'}"))
+        else:
+            skipped.append(Skipped(str(raw), "no such file or folder"))
+    if names:
+        for path, name in names.items():
+            if Path(path).resolve() in found:
+                found[Path(path).resolve()] = name
+    return list(found.items()), skipped
+
+
+def passages_of(path: Path, source: str, count_tokens, config: ChunkConfig) -> list[Passage]:
+    """The file's chunks as passages (raises ``LoadError``)."""
+    passages: dict[str, Passage] = {}
+    for doc in load_file(path, source):
+        chunks = chunk_text(doc.text, count_tokens, config)
+        for number, chunk in enumerate(chunks):
+            key = None
+            if doc.keep_id:  # JSONL: the record id is the identity, whatever its text
+                key = f"id\x00{doc.doc_id}" if len(chunks) == 1 else f"id\x00{doc.doc_id}\x00{number}"
+            passage = Passage(chunk, doc.source, source, doc.doc_id, number, doc.title, key)
+            passages.setdefault(passage.point_id, passage)  # a repeated chunk is stored once
+    if not passages:
+        raise LoadError("no text in it")
+    return list(passages.values())
+
+
+def _progress(enabled: bool, total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from app.commands.common import err_console
+
+    return Progress(
+        TextColumn("[bold]embedding[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not enabled,
+    )
+
+
+def ingest_paths(
+    paths: Sequence[str | Path],
+    collection: str,
+    store: KnowledgeStore,
+    seal_model: SealTextSide,
+    text_embedder: TextSide,
+    progress: bool = True,
+    batch_size: int = 64,
+    chunking: ChunkConfig | None = None,
+    names: Mapping[Path, str] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into ``collection`` (created on first use); see the module notes."""
+    started = time.perf_counter()
+    config = chunking or ChunkConfig()
+    report = IngestReport(collection)
+    found, report.skipped = discover(paths, names)
+
+    files: list[_File] = []
+    for path, source in found:
+        try:
+            files.append(_File(path, source, passages_of(path, source, text_embedder.count_tokens, config)))
+        except LoadError as exc:
+            report.skipped.append(Skipped(str(path), str(exc)))
+
+    store.ensure_collection(collection, {"seal": seal_model.dim, "text": text_embedder.dim})
+    for file in files:
+        new_ids = {p.point_id for p in file.passages}
+        file.stale = store.ids_of_file(collection, file.source) - new_ids
+        file.left = len(file.passages)
+
+    queue = [(file, passage) for file in files for passage in file.passages]
+    with _progress(progress, len(queue)) as bar:
+        task = bar.add_task(collection, total=len(queue))
+        for start in range(0, len(queue), batch_size):
+            batch = queue[start : start + batch_size]
+            _store_batch(batch, collection, store, seal_model, text_embedder, report)
+            bar.update(task, advance=len(batch), description=batch[-1][0].source)
+            for file, _ in batch:
+                file.left -= 1
+                if file.left == 0 and not file.failed:
+                    # Only now, with every new chunk stored, may the old ones go.
+                    store.delete_ids(collection, file.stale)
+                    report.removed += len(file.stale)
+                    report.files += 1
+
+    report.points = store.count(collection)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _store_batch(batch, collection, store, seal_model, text_embedder, report: IngestReport) -> None:
+    texts = [passage.text for _, passage in batch]
+    try:
+        vectors = {
+            "seal": np.asarray(seal_model.embed_text(texts), dtype=np.float32),
+            "text": np.asarray(text_embedder.encode(texts), dtype=np.float32),
+        }
+    except Exception as exc:  # a model failure on some text must not stop the other files
+        for file in {id(f): f for f, _ in batch}.values():
+            if not file.failed:
+                file.failed = True
+                report.skipped.append(Skipped(str(file.path), f"embedding failed ({type(exc).__name__}: {exc})"))
+        return
+    ok = [i for i, (file, _) in enumerate(batch) if not file.failed]
+    store.upsert(collection, [batch[i][1] for i in ok], {name: v[ok] for name, v in vectors.items()})
+    report.chunks += len(ok)

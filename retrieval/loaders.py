@@ -1,0 +1,143 @@
+"""Read documents from files: plain text, Markdown, HTML, PDF and knowledge-base JSONL.
+
+Every loader returns ``Document``s (text plus title, source, id) or raises ``LoadError`` with a message
+that names the problem, so ingestion can report the file and go on with the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class LoadError(ValueError):
+    """A file that cannot be read as a document; the message says why."""
+
+
+@dataclass
+class Document:
+    text: str
+    title: str
+    source: str
+    doc_id: str
+    keep_id: bool = False  # JSONL ids are the knowledge base's own and must survive as point keys
+
+
+def _read_utf8(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            f"convert it first, e.g. `iconv -f latin1 -t utf-8 {path.name}`"
+        ) from None
+
+
+def load_text(path: Path, source: str) -> list[Document]:
+    return [Document(_read_utf8(path), path.stem.replace("_", " "), source, source)]
+
+
+_MD_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def load_markdown(path: Path, source: str) -> list[Document]:
+    text = _read_utf8(path)
+    heading = _MD_HEADING.search(text)
+    title = heading.group(1) if heading else path.stem.replace("_", " ")
+    return [Document(text, title, source, source)]
+
+
+def load_html(path: Path, source: str) -> list[Document]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_read_utf8(path), "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "template"]):
+        tag.decompose()
+    title_tag = soup.title or soup.find("h1")
+    title = title_tag.get_text(" ", strip=True) if title_tag else path.stem
+    body = soup.body or soup
+    # One line per block element; the chunker treats each as a paragraph.
+    lines = [line.strip() for line in body.get_text("\n").splitlines()]
+    text = "\n\n".join(line for line in lines if line)
+    return [Document(text, title, source, source)]
+
+
+def load_pdf(path: Path, source: str) -> list[Document]:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    # pypdf logs its own complaints about broken files; the LoadError below says it once, by name.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or path.stem
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if not text:
+        raise LoadError("the PDF has no extractable text (scanned pages need OCR first)")
+    return [Document(text, str(title), source, source)]
+
+
+def load_jsonl(path: Path, source: str) -> list[Document]:
+    """Knowledge-base JSONL: one ``{"id", "text", "title"?, "source"?}`` per line; ids are kept."""
+    docs, seen = [], set()
+    for number, line in enumerate(_read_utf8(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"line {number} is not JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or "id" not in record or not str(record.get("text", "")).strip():
+            raise LoadError(f'line {number} needs an object with "id" and a non-empty "text"')
+        doc_id = str(record["id"])
+        if doc_id in seen:
+            raise LoadError(f"line {number} repeats id {doc_id!r}; ids must be unique")
+        seen.add(doc_id)
+        docs.append(
+            Document(
+                text=str(record["text"]),
+                title=str(record.get("title") or ""),
+                source=str(record.get("source") or source),
+                doc_id=doc_id,
+                keep_id=True,
+            )
+        )
+    if not docs:
+        raise LoadError("no records")
+    return docs
+
+
+LOADERS: dict[str, Callable[[Path, str], list[Document]]] = {
+    ".txt": load_text,
+    ".text": load_text,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".jsonl": load_jsonl,
+}
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in LOADERS
+
+
+def load_file(path: Path, source: str) -> list[Document]:
+    """Documents in ``path``; ``LoadError`` names what was wrong."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise LoadError(f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(LOADERS))}")
+    try:
+        return loader(path, source)
+    except OSError as exc:
+        raise LoadError(f"cannot read it ({exc.strerror or exc})") from None

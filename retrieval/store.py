@@ -1,0 +1,256 @@
+"""The knowledge store: Qdrant collections of passages with two named vectors.
+
+One collection per knowledge base. Each point carries a ``seal`` vector (SEAL's text side, what speech
+queries search) and a ``text`` vector (the plain text embedder the ASR baseline searches), cosine
+distance, and a payload ``text, title, source, chunk, doc_id, file``.
+
+Embedded by default (``QdrantClient(path=settings.qdrant_path)``: no server, persisted on disk); a
+Qdrant server when ``settings.qdrant_url`` is set. Everything after the client is the same code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from app.settings import Settings
+
+VECTORS = ("seal", "text")
+# Point ids are uuid5 in this namespace, so the same passage always lands on the same point.
+ID_NAMESPACE = uuid.UUID("5e a1 0b 3c 7d 2e 4f 81 9a 6b c4 d3 e2 f1 00 17".replace(" ", ""))
+
+
+class StoreError(RuntimeError):
+    """A store problem with a message that says what to do next."""
+
+
+class StoreLockedError(StoreError):
+    """The embedded store's folder is held by another process."""
+
+
+class CollectionMissingError(StoreError):
+    """The named knowledge base does not exist (yet)."""
+
+
+@dataclass
+class Passage:
+    """One chunk to store: its text and where it came from."""
+
+    text: str
+    source: str
+    file: str
+    doc_id: str
+    chunk: int = 0
+    title: str = ""
+    key: str | None = None  # what the point id derives from; default: file + chunk text
+
+    @property
+    def point_id(self) -> str:
+        return str(uuid.uuid5(ID_NAMESPACE, self.key or f"{self.file}\x00{self.text}"))
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "source": self.source,
+            "chunk": self.chunk,
+            "doc_id": self.doc_id,
+            "file": self.file,
+        }
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: str
+    score: float
+    text: str
+    title: str
+    source: str
+    chunk: int
+    doc_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _source_filter(source: str | None) -> models.Filter | None:
+    """Points whose ``source`` or ``file`` equals ``source``."""
+    if source is None:
+        return None
+    return models.Filter(
+        should=[
+            models.FieldCondition(key="source", match=models.MatchValue(value=source)),
+            models.FieldCondition(key="file", match=models.MatchValue(value=source)),
+        ]
+    )
+
+
+def _file_filter(file: str) -> models.Filter:
+    return models.Filter(must=[models.FieldCondition(key="file", match=models.MatchValue(value=file))])
+
+
+class KnowledgeStore:
+    """Qdrant, embedded or server, behind the few operations the app needs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.qdrant_url:
+            self.location = settings.qdrant_url
+            self.client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+        else:
+            self.location = str(settings.qdrant_path)
+            settings.qdrant_path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.client = QdrantClient(path=self.location)
+            except RuntimeError as exc:
+                if "already accessed" not in str(exc):
+                    raise
+                raise StoreLockedError(
+                    f"the knowledge base at {self.location} is open in another process (is `seal serve` "
+                    "running?); use the server's POST /api/ingest, stop that process, or set SEAL_QDRANT_URL "
+                    "to share a Qdrant server"
+                ) from None
+
+    @property
+    def embedded(self) -> bool:
+        return not self.settings.qdrant_url
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> KnowledgeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- collections ---------------------------------------------------------------------------
+
+    def exists(self, collection: str) -> bool:
+        return self.client.collection_exists(collection)
+
+    def collections(self) -> dict[str, int]:
+        """Each collection's name and point count."""
+        names = sorted(c.name for c in self.client.get_collections().collections)
+        return {name: self.count(name) for name in names}
+
+    def count(self, collection: str) -> int:
+        if not self.exists(collection):
+            return 0
+        return self.client.count(collection, exact=True).count
+
+    def ensure_collection(self, collection: str, dims: dict[str, int]) -> None:
+        """Create the collection with the named vectors, or check an existing one has the same sizes."""
+        if self.exists(collection):
+            info = self.client.get_collection(collection)
+            have = {name: params.size for name, params in (info.config.params.vectors or {}).items()}
+            if have != dims:
+                raise StoreError(
+                    f"collection {collection!r} holds vectors {have}, but the models give {dims}; "
+                    f"ingest into a new --collection, or delete this one and ingest again"
+                )
+            return
+        self.client.create_collection(
+            collection,
+            vectors_config={
+                name: models.VectorParams(size=size, distance=models.Distance.COSINE) for name, size in dims.items()
+            },
+        )
+        if not self.embedded:  # the embedded store ignores payload indexes (and warns)
+            for field in ("source", "file"):
+                self.client.create_payload_index(collection, field, models.PayloadSchemaType.KEYWORD)
+
+    def drop(self, collection: str) -> None:
+        self.client.delete_collection(collection)
+
+    def _require(self, collection: str) -> None:
+        if not self.exists(collection):
+            known = ", ".join(self.collections()) or "none yet"
+            raise CollectionMissingError(
+                f"there is no knowledge base {collection!r} at {self.location} (collections: {known}); "
+                f"fill it with `seal ingest PATH... --collection {collection}`"
+            )
+
+    # -- points --------------------------------------------------------------------------------
+
+    def upsert(self, collection: str, passages: Sequence[Passage], vectors: dict[str, np.ndarray]) -> None:
+        """Write passages with their vectors (one row per passage for each named vector)."""
+        points = [
+            models.PointStruct(
+                id=passage.point_id,
+                vector={name: vectors[name][row].tolist() for name in vectors},
+                payload=passage.payload(),
+            )
+            for row, passage in enumerate(passages)
+        ]
+        if points:
+            self.client.upsert(collection, points=points, wait=True)
+
+    def ids_of_file(self, collection: str, file: str) -> set[str]:
+        """Point ids stored from one ingested file."""
+        ids: set[str] = set()
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                collection, scroll_filter=_file_filter(file), limit=1024, offset=offset, with_payload=False
+            )
+            ids.update(str(point.id) for point in points)
+            if offset is None:
+                return ids
+
+    def delete_ids(self, collection: str, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if ids:
+            self.client.delete(collection, points_selector=models.PointIdsList(points=ids), wait=True)
+
+    def delete_source(self, collection: str, source: str) -> int:
+        """Remove every passage whose ``source`` or ``file`` is ``source``; returns how many went."""
+        self._require(collection)
+        before = self.count(collection)
+        self.client.delete(collection, points_selector=models.FilterSelector(filter=_source_filter(source)), wait=True)
+        return before - self.count(collection)
+
+    def search(
+        self,
+        collection: str,
+        vector: np.ndarray | Sequence[float],
+        using: str = "seal",
+        k: int = 5,
+        source: str | None = None,
+    ) -> list[Hit]:
+        """The ``k`` passages nearest to ``vector`` in the named vector space, best first."""
+        if using not in VECTORS:
+            raise ValueError(f"using must be one of {VECTORS}, not {using!r}")
+        try:
+            response = self.client.query_points(
+                collection,
+                query=np.asarray(vector, dtype=np.float32).reshape(-1).tolist(),
+                using=using,
+                limit=k,
+                query_filter=_source_filter(source),
+                with_payload=True,
+            )
+        except Exception:
+            self._require(collection)  # checked only on failure: an extra round trip per query costs
+            raise
+        return [
+            Hit(
+                id=str(point.id),
+                score=float(point.score),
+                text=point.payload.get("text", ""),
+                title=point.payload.get("title", ""),
+                source=point.payload.get("source", ""),
+                chunk=int(point.payload.get("chunk", 0)),
+                doc_id=str(point.payload.get("doc_id", "")),
+            )
+            for point in response.points
+        ]
