@@ -1,0 +1,98 @@
+"""`seal data build`: passages -> questions -> real TTS audio, a manifest, resumable, dev set disjoint."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from training.data.build import BuildConfig, Builder, read_jsonl
+from training.data.passage import Passage
+from training.data.questions import questions_for
+from training.data.sources import _gcide_entry, _wordnet_line
+from speech import have
+
+pytestmark = pytest.mark.skipif(not have("espeak"), reason="espeak-ng is not installed")
+
+
+def _kb(path: Path, n: int = 8) -> Path:
+    topics = ["download files over HTTP", "edit text in a terminal", "compress archives", "play music files",
+              "draw vector graphics", "check spelling", "browse the web", "read email", "manage disk partitions"]
+    with open(path, "w") as handle:
+        for i, topic in enumerate(topics[:n]):
+            handle.write(json.dumps({"id": f"p{i}", "text": f"A program to {topic}. It is fast.", "label": f"c{i % 2}",
+                                     "summary": f"a program to {topic}", "source": "debian"}) + "\n")
+    return path
+
+
+def _config(tmp_path: Path, **kw) -> BuildConfig:
+    return BuildConfig(out=str(tmp_path / "set"), sources=[f"jsonl:{_kb(tmp_path / 'kb.jsonl')}"], per_source=6,
+                       dev_per_source=2, questions_per_passage=1, read_fraction=0.5,
+                       voices=["espeak:en-us", "espeak:en-gb+m3"], dev_voices=["espeak:en-029+f3"], **kw)
+
+
+def test_build_makes_audio_manifest_and_a_disjoint_dev_set(tmp_path: Path) -> None:
+    summary = Builder(_config(tmp_path), log=lambda m: None).run(workers=2)
+    out = tmp_path / "set"
+    assert summary["errors"] == 0 and summary["synthesized"] == summary["planned"] > 8
+    manifest = read_jsonl(out / "manifest.jsonl")
+    for record in manifest:
+        audio, rate = sf.read(out / record["audio"])
+        assert rate == 16_000 and len(audio) > 8000 and record["seconds"] > 0.5
+    train_passages = {r["passage_id"] for r in manifest if r["split"] == "train"}
+    kb = read_jsonl(out / "dev" / "kb.jsonl")
+    queries = read_jsonl(out / "dev" / "queries.jsonl")
+    assert len(kb) == 2 and len(queries) == 2
+    assert not train_passages & {r["id"] for r in kb}, "dev passages must never be trained on"
+    assert {q["voice"] for q in queries} == {"espeak:en-029+f3"}
+    assert all((out / "dev" / q["audio"]).is_file() and q["relevant"][0] in {r["id"] for r in kb} for q in queries)
+
+
+def test_a_rerun_skips_what_is_done_and_resumes_the_rest(tmp_path: Path) -> None:
+    builder = Builder(_config(tmp_path), log=lambda m: None)
+    items = builder.prepare()
+    manifest = tmp_path / "set" / "manifest.jsonl"
+    first = Builder(_config(tmp_path), log=lambda m: None)
+    # make only the first three, as if the run had been interrupted
+    with open(manifest, "w") as handle:
+        for item in items[:3]:
+            handle.write(json.dumps(first.synthesize_one(item)) + "\n")
+    summary = Builder(_config(tmp_path), log=lambda m: None).run(workers=1)
+    assert summary["synthesized"] == len(items) - 3
+    assert len(read_jsonl(manifest)) == len(items) == len({r["id"] for r in read_jsonl(manifest)})
+
+
+def test_other_settings_in_the_same_folder_are_refused(tmp_path: Path) -> None:
+    Builder(_config(tmp_path), log=lambda m: None).prepare()
+    with pytest.raises(ValueError, match="other settings"):
+        Builder(_config(tmp_path, seed=5), log=lambda m: None).prepare()
+
+
+def test_reserved_speakers_are_refused(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    config.voices = ["flite:slt"]
+    with pytest.raises(ValueError, match="reserved"):
+        Builder(config)
+
+
+def test_questions_read_like_questions() -> None:
+    passage = Passage("deb:wget", "wget: retrieves files from the web.", "wget", "debian", "web",
+                      "Retrieves files from the web")
+    questions = questions_for(passage, 5, random.Random(0))
+    assert len(set(questions)) == 5
+    assert all(q.endswith(("?", ".")) and len(q.split()) >= 3 for q in questions)
+
+
+def test_wordnet_and_gcide_records_parse() -> None:
+    line = ("00217593 04 n 01 kill 1 002 @ 00217014 n 0000 + 00355365 v 0101 | the destruction of an enemy plane "
+            'or ship or tank or missile; "the pilot reported two kills during the mission"  \n')
+    passage = _wordnet_line(line)
+    assert passage.label == "noun.act" and passage.summary.startswith("the destruction of an enemy plane")
+    assert "the pilot reported two kills" in passage.text
+    entry = ("Allocate \\Al\"lo*cate\\, v. t. [LL. allocatus, p. p. of allocare,\n   fr. L. ad + locare to place.]\n"
+             "   1. To distribute or assign; to allot. --Burke.\n      [1913 Webster]\n\n   2. To localize. [R.]\n")
+    passage = _gcide_entry("Allocate", entry)
+    assert passage.label == "verb" and passage.summary == "To distribute or assign; to allot"

@@ -1,0 +1,1 @@
+"""Training data: text sources -> passages -> spoken questions -> synthesized, augmented audio."""

@@ -1,0 +1,218 @@
+"""Build a training set and a dev set: passages -> questions -> speech, cached with a manifest.
+
+Layout of ``out``:
+- ``build.json``: the settings it was built with (a re-run with other settings is refused);
+- ``passages.jsonl``: training passages (``Passage`` records, with class labels);
+- ``plan.jsonl``: every utterance to make (text, voice, prosody, augmentation seed), fixed up front
+  so a re-run makes exactly the same set;
+- ``manifest.jsonl``: the utterances made so far (one line each, appended as they finish), which is
+  what makes a run resumable: a re-run skips every id already in it;
+- ``audio/``: FLAC files; ``errors.jsonl``: items that failed (the rest goes on);
+- ``dev/kb.jsonl`` and ``dev/queries.jsonl``: the dev evaluation set (design.md's contract), from
+  passages and voices that training never sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import soundfile as sf
+
+from training.data.augment import augment
+from training.data.passage import Passage
+from training.data.questions import _speakable, questions_for
+from training.data.sources import load_source
+from training.data.voices import Prosody, dev_voices, is_reserved, speak, train_voices
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass
+class BuildConfig:
+    out: str
+    sources: list[str] = field(default_factory=lambda: ["debian", "wordnet", "gcide", "man"])
+    per_source: int = 2000  # training passages drawn from each source
+    questions_per_passage: int = 2
+    read_fraction: float = 0.3  # share of passages whose summary is also read aloud (stage 1 pairs)
+    dev_per_source: int = 50  # dev passages per source (one question each, dev voices)
+    augment_strength: float = 1.0
+    seed: int = 0
+    voices: list[str] = field(default_factory=train_voices)
+    dev_voices: list[str] = field(default_factory=dev_voices)
+
+    def check(self) -> None:
+        reserved = [v for v in self.voices + self.dev_voices if is_reserved(v)]
+        if reserved:
+            raise ValueError(f"voices {reserved} are reserved for independent evaluation; never train or tune on them")
+        overlap = set(self.voices) & set(self.dev_voices)
+        if overlap:
+            raise ValueError(f"voices {sorted(overlap)} are in both training and dev; the dev set must use unseen voices")
+
+
+@dataclass
+class Item:
+    id: str
+    kind: str  # "query" (question -> passage) or "read" (the passage's summary read aloud)
+    text: str
+    passage_id: str
+    label: str
+    source: str
+    voice: str
+    rate: float
+    pitch: float
+    augment_seed: int
+    split: str = "train"
+
+
+def _item_id(*parts: str) -> str:
+    return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:16]
+
+
+def _write_jsonl(path: Path, records: Iterable[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def select_passages(config: BuildConfig, log=print) -> tuple[list[Passage], list[Passage]]:
+    """Training and dev passages, disjoint, sampled from each source with the config's seed."""
+    rng = random.Random(config.seed)
+    train, dev = [], []
+    for name in config.sources:
+        passages = list(load_source(name))
+        rng.shuffle(passages)
+        dev += passages[: config.dev_per_source]
+        train += passages[config.dev_per_source : config.dev_per_source + config.per_source]
+        log(f"{name}: {len(passages)} passages available, {min(len(passages), config.per_source)} for training")
+    return train, dev
+
+
+ENGINE_WEIGHTS = {"espeak": 0.6, "flite": 0.25, "festival": 0.15}
+
+
+def pick_voice(voices: list[str], rng: random.Random) -> str:
+    """Engine first, then a voice of it: espeak has a hundred voices, festival one, and each engine's
+    prosody differs more than its voices do, so every engine gets a fixed share of the utterances."""
+    by_engine: dict[str, list[str]] = {}
+    for voice in voices:
+        by_engine.setdefault(voice.partition(":")[0], []).append(voice)
+    engines = sorted(by_engine)
+    engine = rng.choices(engines, weights=[ENGINE_WEIGHTS.get(e, 0.2) for e in engines])[0]
+    return rng.choice(by_engine[engine])
+
+
+def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage]) -> list[Item]:
+    rng = random.Random(config.seed + 1)
+    items: list[Item] = []
+
+    def add(kind: str, text: str, p: Passage, voice: str, split: str) -> None:
+        prosody = Prosody.random(rng)
+        items.append(Item(_item_id(kind, p.id, text, voice), kind, text, p.id, p.label, p.source, voice,
+                          prosody.rate, prosody.pitch, rng.getrandbits(31), split))
+
+    for p in train:
+        for question in questions_for(p, config.questions_per_passage, rng):
+            add("query", question, p, pick_voice(config.voices, rng), "train")
+        if rng.random() < config.read_fraction and _speakable(p.summary):
+            add("read", _speakable(p.summary), p, pick_voice(config.voices, rng), "train")
+    for p in dev:
+        for question in questions_for(p, 1, rng):
+            add("query", question, p, pick_voice(config.dev_voices, rng), "dev")
+    return items
+
+
+class Builder:
+    """Runs a build: plan once, then synthesize what the manifest does not hold yet."""
+
+    def __init__(self, config: BuildConfig, log=print) -> None:
+        config.check()
+        self.config, self.log = config, log
+        self.out = Path(config.out)
+        self._lock = threading.Lock()
+
+    def prepare(self) -> list[Item]:
+        self.out.mkdir(parents=True, exist_ok=True)
+        info_path, plan_path = self.out / "build.json", self.out / "plan.jsonl"
+        settings = asdict(self.config) | {"out": None}
+        if info_path.is_file() and plan_path.is_file():
+            if json.loads(info_path.read_text()) != settings:
+                raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
+            return [Item(**record) for record in read_jsonl(plan_path)]
+        train, dev = select_passages(self.config, self.log)
+        items = make_plan(self.config, train, dev)
+        _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in train))
+        _write_jsonl(self.out / "dev" / "kb.jsonl", (p.to_kb() for p in dev))
+        _write_jsonl(self.out / "dev" / "passages.jsonl", (p.to_dict() for p in dev))
+        _write_jsonl(plan_path, (asdict(item) for item in items))
+        info_path.write_text(json.dumps(settings, indent=2))
+        return items
+
+    def pending(self, items: list[Item]) -> list[Item]:
+        done = {record["id"] for record in read_jsonl(self.out / "manifest.jsonl")}
+        return [item for item in items if item.id not in done]
+
+    def synthesize_one(self, item: Item) -> dict:
+        rng = random.Random(item.augment_seed)
+        audio = speak(item.text, item.voice, Prosody(item.rate, item.pitch))
+        params: dict = {}
+        if self.config.augment_strength > 0:
+            audio, params = augment(audio, rng, self.config.augment_strength)
+        rel = Path("audio") / item.split / item.id[:2] / f"{item.id}.flac"
+        (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(str(self.out / rel), audio, SAMPLE_RATE, format="FLAC")
+        return asdict(item) | {"audio": str(rel), "seconds": round(len(audio) / SAMPLE_RATE, 3), "augment": params}
+
+    def run(self, workers: int = 2, progress=None) -> dict:
+        items = self.prepare()
+        todo = self.pending(items)
+        self.log(f"{len(items)} utterances planned, {len(items) - len(todo)} already made, {len(todo)} to synthesize")
+        errors = 0
+        with open(self.out / "manifest.jsonl", "a", encoding="utf-8") as manifest, \
+                open(self.out / "errors.jsonl", "a", encoding="utf-8") as error_log, \
+                ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {pool.submit(self.synthesize_one, item): item for item in todo}
+            for future in _as_completed(futures):
+                item = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:  # one bad utterance must not stop the build
+                    errors += 1
+                    error_log.write(json.dumps({"id": item.id, "voice": item.voice, "text": item.text, "error": str(exc)}) + "\n")
+                    error_log.flush()
+                else:
+                    manifest.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    manifest.flush()
+                if progress:
+                    progress()
+        self.write_dev_queries()
+        return {"planned": len(items), "synthesized": len(todo) - errors, "errors": errors, "out": str(self.out)}
+
+    def write_dev_queries(self) -> None:
+        """dev/queries.jsonl in design.md's contract, audio paths relative to the dev folder."""
+        records = [r for r in read_jsonl(self.out / "manifest.jsonl") if r["split"] == "dev"]
+        records.sort(key=lambda r: r["id"])
+        _write_jsonl(self.out / "dev" / "queries.jsonl", (
+            {"id": r["id"], "text": r["text"], "relevant": [r["passage_id"]], "audio": str(Path("..") / r["audio"]),
+             "voice": r["voice"], "source": r["source"]}
+            for r in records
+        ))
+
+
+def _as_completed(futures):
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
