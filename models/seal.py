@@ -1,0 +1,266 @@
+"""The SEAL model: a speech tower and a text tower that meet in one embedding space.
+
+speech: audio -> log-mel (real frames) -> Whisper encoder -> Conv1D adapter -> MLP adapter
+        -> [the text tower's own transformer, fed the adapter output as input embeddings]
+        -> masked mean pooling -> shared scaling -> L2 norm
+text:   text -> sentence encoder -> mean pooling -> shared scaling -> L2 norm
+
+Feeding the adapter output through the text tower's transformer (``through_text_encoder``, the
+default) means the adapters only have to turn sound into something like word-piece embeddings; the
+pretrained text encoder still composes meaning. The shared scaling layer starts as the identity, so a
+fresh model's text side equals the plain sentence encoder and passages indexed with either agree.
+
+A checkpoint is ``config.json`` (a ``SealConfig``) + ``model.safetensors`` holding only the trained
+tensors (adapters, shared scaling, any fine-tuned top layers); base weights are named in the config
+and loaded from their offline packages.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from models.adapters import ConvAdapter, MLPAdapter, SharedScaling
+from models.speech_encoder import SpeechEncoder
+from models.text_tower import TextEmbedder, mean_pool
+
+CHECKPOINTS_DIR = Path(__file__).resolve().parent / "checkpoints"
+DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "seal-tiny-en-minilm"
+CONFIG_NAME, WEIGHTS_NAME, CARD_NAME = "config.json", "model.safetensors", "README.md"
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class SealConfig:
+    whisper_model: str = "tiny.en"  # short name, HF id or path (see models/weights.py)
+    text_model: str = "all-MiniLM-L6-v2"
+    conv_kernel: int = 5
+    conv_stride: int = 4  # 50 Hz encoder frames -> 12.5 vectors a second
+    mlp_hidden: int | None = None  # default: 2 x text hidden size
+    through_text_encoder: bool = True
+    add_special_tokens: bool = True  # wrap the speech sequence in [CLS] ... [SEP] like a sentence
+    train_encoder_layers: int = 0  # top Whisper encoder layers fine-tuned (saved in the checkpoint)
+    train_text_layers: int = 0  # top text-encoder layers fine-tuned (saved in the checkpoint)
+    seed: int = 0  # initialisation of the adapters
+    notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SealConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def resolve_dtype(dtype: str | torch.dtype) -> torch.dtype:
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if dtype == "auto":
+        return torch.float32
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
+    return DTYPES[dtype]
+
+
+class SealModel(nn.Module):
+    def __init__(self, config: SealConfig | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32") -> None:
+        super().__init__()
+        from models.weights import resolve_whisper_hf
+
+        self.config = config or SealConfig()
+        self.torch_dtype = resolve_dtype(dtype)
+        self.speech_encoder = SpeechEncoder.from_pretrained(resolve_whisper_hf(self.config.whisper_model))
+        self.text = TextEmbedder(self.config.text_model, device="cpu")
+        enc_dim, txt_dim = self.speech_encoder.dim, self.text.dim
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.config.seed)  # a fresh model is the same in every process
+            self.conv_adapter = ConvAdapter(enc_dim, enc_dim, self.config.conv_kernel, self.config.conv_stride)
+            self.mlp_adapter = MLPAdapter(enc_dim, txt_dim, self.config.mlp_hidden)
+        self.shared_scaling = SharedScaling(txt_dim)
+        self.to(device=device, dtype=self.torch_dtype).eval()
+        self.text.device_name = device
+        self.device_name = device
+
+    # ----- sizes and trained parts ------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        return self.shared_scaling.out_features
+
+    def trained_prefixes(self) -> list[str]:
+        """State-dict prefixes that a checkpoint stores (everything else is base weights)."""
+        prefixes = ["conv_adapter.", "mlp_adapter.", "shared_scaling."]
+        n_enc = self.speech_encoder.num_layers
+        for i in range(n_enc - self.config.train_encoder_layers, n_enc):
+            prefixes.append(f"speech_encoder.encoder.layers.{i}.")
+        if self.config.train_encoder_layers:
+            prefixes.append("speech_encoder.encoder.layer_norm.")
+        n_txt = len(self.text.encoder.encoder.layer)
+        for i in range(n_txt - self.config.train_text_layers, n_txt):
+            prefixes.append(f"text.encoder.encoder.layer.{i}.")
+        return prefixes
+
+    def trainable_parameters(self) -> list[nn.Parameter]:
+        """Freeze the base weights, unfreeze the trained parts, return the latter (for an optimizer)."""
+        prefixes = tuple(self.trained_prefixes())
+        params = []
+        for name, param in self.named_parameters():
+            param.requires_grad_(name.startswith(prefixes))
+            if param.requires_grad:
+                params.append(param)
+        return params
+
+    # ----- speech tower -----------------------------------------------------------------------
+    def features(self, audio: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Log-mel batch (B, n_mels, frames) and mel lengths, on the model's device."""
+        mel, lengths = self.speech_encoder.features(audio)
+        return mel.to(self.device_name), lengths.to(self.device_name)
+
+    def encode_speech(self, mel: torch.Tensor, mel_lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Whisper encoder output over the real frames: (B, T, enc_dim) and bool mask (B, T)."""
+        return self.speech_encoder(mel.to(self.torch_dtype), mel_lengths)
+
+    def adapt(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Adapter output sequence in the text tower's hidden size, (B, T', dim), and its mask.
+
+        This is what stage 1 aligns token by token (or with CTC) against the transcript."""
+        x, mask = self.conv_adapter(hidden, mask)
+        return self.mlp_adapter(x), mask
+
+    def speech_sequence(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The adapter output as the text tower sees it: optionally wrapped in [CLS]/[SEP] and
+        passed through the text transformer; returns hidden states and mask before pooling."""
+        if not self.config.through_text_encoder:
+            return seq, mask
+        bert = self.text.encoder
+        max_len = bert.config.max_position_embeddings - (2 if self.config.add_special_tokens else 0)
+        seq, mask = seq[:, :max_len], mask[:, :max_len]
+        if self.config.add_special_tokens:
+            seq, mask = self._wrap_special(seq, mask)
+        out = bert(inputs_embeds=seq, attention_mask=mask.long())
+        return out.last_hidden_state, mask
+
+    def _wrap_special(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        tok = self.text.tokenizer
+        words = self.text.encoder.embeddings.word_embeddings
+        ids = torch.tensor([tok.cls_token_id, tok.sep_token_id], device=seq.device)
+        cls, sep = words(ids).to(seq.dtype)
+        batch, length, dim = seq.shape
+        lengths = mask.sum(1)
+        out = torch.zeros(batch, length + 2, dim, dtype=seq.dtype, device=seq.device)
+        out[:, 0] = cls
+        out[:, 1 : length + 1] = seq * mask.unsqueeze(-1).to(seq.dtype)
+        out[torch.arange(batch, device=seq.device), lengths + 1] = sep
+        new_mask = torch.arange(length + 2, device=seq.device)[None, :] < (lengths + 2)[:, None]
+        return out, new_mask
+
+    def speech_pooled_from_encoder(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Pooled, scaled, un-normalized speech vectors from (cached) encoder output, with gradients."""
+        seq, seq_mask = self.adapt(hidden, mask)
+        states, states_mask = self.speech_sequence(seq, seq_mask)
+        return self.shared_scaling(mean_pool(states, states_mask))
+
+    def speech_pooled(self, audio: list[np.ndarray]) -> torch.Tensor:
+        """Audio -> pooled, scaled, un-normalized vectors (B, dim), with gradients if enabled."""
+        hidden, mask = self.encode_speech(*self.features(audio))
+        return self.speech_pooled_from_encoder(hidden, mask)
+
+    # ----- text tower -------------------------------------------------------------------------
+    def text_pooled(self, texts: list[str]) -> torch.Tensor:
+        """Text -> pooled, scaled, un-normalized vectors (B, dim), with gradients if enabled."""
+        return self.shared_scaling(self.text(texts))
+
+    # ----- inference API ----------------------------------------------------------------------
+    @torch.inference_mode()
+    def embed_text(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """L2-normalized float32 vectors (n, dim)."""
+        out = [self._normalized(self.text_pooled(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)
+
+    @torch.inference_mode()
+    def embed_audio(self, audio: list[np.ndarray] | np.ndarray, batch_size: int = 16) -> np.ndarray:
+        """L2-normalized float32 vectors (n, dim) for 16 kHz mono utterances (batched by length)."""
+        if isinstance(audio, np.ndarray) and audio.ndim == 1:
+            audio = [audio]
+        order = sorted(range(len(audio)), key=lambda i: len(audio[i]))
+        result = np.zeros((len(audio), self.dim), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            result[idx] = self._normalized(self.speech_pooled([audio[i] for i in idx]))
+        return result
+
+    @torch.inference_mode()
+    def embed_audio_timed(self, audio: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+        """One utterance -> (vector (dim,), per-stage milliseconds: features, encoder, adapter)."""
+        t0 = time.perf_counter()
+        mel, lengths = self.features([audio])
+        t1 = time.perf_counter()
+        hidden, mask = self.encode_speech(mel, lengths)
+        self._sync()
+        t2 = time.perf_counter()
+        vector = self._normalized(self.speech_pooled_from_encoder(hidden, mask))[0]
+        t3 = time.perf_counter()
+        return vector, {"features_ms": (t1 - t0) * 1e3, "encoder_ms": (t2 - t1) * 1e3, "adapter_ms": (t3 - t2) * 1e3}
+
+    def _normalized(self, vectors: torch.Tensor) -> np.ndarray:
+        return nn.functional.normalize(vectors.float(), dim=-1).cpu().numpy()
+
+    def _sync(self) -> None:
+        if self.device_name.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    # ----- checkpoints ------------------------------------------------------------------------
+    def trained_state_dict(self) -> dict[str, torch.Tensor]:
+        prefixes = tuple(self.trained_prefixes())
+        return {k: v.detach().float().cpu().contiguous() for k, v in self.state_dict().items() if k.startswith(prefixes)}
+
+    def save_pretrained(self, directory: str | Path, card: str | None = None) -> Path:
+        """Write config.json, model.safetensors (trained tensors only) and a model card README.md."""
+        from safetensors.torch import save_file
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / CONFIG_NAME).write_text(json.dumps(asdict(self.config), indent=2) + "\n")
+        save_file(self.trained_state_dict(), str(directory / WEIGHTS_NAME), metadata={"format": "pt"})
+        if card is not None or not (directory / CARD_NAME).exists():
+            (directory / CARD_NAME).write_text(card or default_card(self.config))
+        return directory
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32") -> "SealModel":
+        """Load a checkpoint folder; ``None`` means the shipped checkpoint, or a fresh model if none ships."""
+        if path is None:
+            if not (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
+                return cls(SealConfig(), device=device, dtype=dtype)
+            path = DEFAULT_CHECKPOINT
+        path = Path(path)
+        if not (path / CONFIG_NAME).is_file():
+            raise FileNotFoundError(f"{path}: not a SEAL checkpoint (no {CONFIG_NAME}); train one with `seal train stage2`")
+        config = SealConfig.from_dict(json.loads((path / CONFIG_NAME).read_text()))
+        model = cls(config, device=device, dtype=dtype)
+        weights = path / WEIGHTS_NAME
+        if weights.is_file():
+            from safetensors.torch import load_file
+
+            state = load_file(str(weights))
+            missing = [k for k in model.trained_state_dict() if k not in state]
+            if missing:
+                raise ValueError(f"{weights}: checkpoint lacks {len(missing)} trained tensors, e.g. {missing[0]}")
+            model.load_state_dict(state, strict=False)
+            model.to(device=device, dtype=model.torch_dtype)
+        return model
+
+
+def default_card(config: SealConfig) -> str:
+    return (
+        "# SEAL checkpoint\n\n"
+        f"- speech encoder: Whisper `{config.whisper_model}` (base weights, loaded by name)\n"
+        f"- text tower: `{config.text_model}` (base weights, loaded by name)\n"
+        f"- Conv1D adapter: kernel {config.conv_kernel}, stride {config.conv_stride}; "
+        f"through text encoder: {config.through_text_encoder}\n"
+        f"- fine-tuned top layers: Whisper {config.train_encoder_layers}, text {config.train_text_layers}\n\n"
+        "`model.safetensors` holds only the trained tensors (adapters, shared scaling layer, fine-tuned layers).\n"
+    )
