@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -101,6 +102,83 @@ def data_build(
                       f"(see {out}/errors.jsonl); dev set: {out}/dev/kb.jsonl + {out}/dev/queries.jsonl", highlight=False)
 
 
+
+
+def eval_command(
+    kb: Path = typer.Option(..., "--kb", help='Knowledge-base JSONL: {"id", "text", "title"?, "source"?} per line.'),
+    queries: Path = typer.Option(..., "--queries", help='Queries JSONL: {"id", "text", "relevant": [ids], "audio"?} per line.'),
+    voice: list[str] = typer.Option([], "--voice", help="engine:voice to speak queries without audio (repeatable), e.g. espeak:en-us, flite:slt."),
+    pipelines: str = typer.Option("seal,asr,text", "--pipelines", help="Comma-separated: seal (audio -> SEAL), asr (Whisper -> text tower), text (true text, the ceiling)."),
+    out: Path = typer.Option(Path("report.json"), "--out", help="JSON report; a PNG plot and per-query JSONL go beside it."),
+    checkpoint: str | None = typer.Option(None, "--checkpoint", help="SEAL checkpoint folder (default: SEAL_CHECKPOINT or the shipped one)."),
+    collection: str | None = typer.Option(None, "--collection", help="Ingest into this collection of the configured store and keep it (default: a temporary store)."),
+    limit: int | None = typer.Option(None, "--limit", help="Evaluate only the first N queries."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
+) -> None:
+    """Evaluate retrieval from speech: Top-1/3/10, MRR and latency p50/p95 (end of utterance -> hits) per pipeline."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from app.settings import get_settings
+    from training.eval import EvalError, Evaluator, build_report, machine_meta, plot_report, read_queries
+
+    names = [p.strip() for p in pipelines.split(",") if p.strip()]
+    try:
+        query_list = read_queries(queries)[:limit]
+        evaluator = Evaluator(get_settings(), names, collection=collection, checkpoint=checkpoint)
+    except (EvalError, FileNotFoundError) as exc:
+        fail(str(exc))
+    try:
+        points = evaluator.ingest(kb, progress=not json_out)
+        utterances = evaluator.utterances(query_list, voice)
+        for skipped in evaluator.skipped:
+            console.print(f"[yellow]skipped query {skipped['query']}:[/] {skipped['error']}", highlight=False)
+        if not utterances:
+            fail("no query could be turned into audio; see the messages above")
+        evaluator.warm_up(utterances[0][2], utterances[0][0].text)
+        with Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=console, disable=json_out) as bar:
+            task = bar.add_task("eval", total=len(utterances))
+            outcomes = evaluator.run(utterances, progress=lambda: bar.advance(task))
+    except EvalError as exc:
+        fail(str(exc))
+    finally:
+        evaluator.close()
+    s = evaluator.settings
+    meta = machine_meta() | {
+        "kb": str(kb), "passages": points, "queries": str(queries), "voices": list(dict.fromkeys(u[1] for u in utterances)),
+        "checkpoint": s.checkpoint or "shipped default", "whisper_model": s.whisper_model, "text_model": s.text_model,
+        "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(), "skipped": evaluator.skipped,
+    }
+    report = build_report(outcomes, meta)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    with open(out.with_suffix(".queries.jsonl"), "w") as handle:
+        for o in outcomes:
+            handle.write(json.dumps(o.__dict__) + "\n")
+    plot_report(report, out.with_suffix(".png"))
+    if json_out:
+        print_json(report)
+        return
+    print_eval_table(report)
+    console.print(f"report: {out}, plot: {out.with_suffix('.png')}, per query: {out.with_suffix('.queries.jsonl')}", highlight=False)
+
+
+def print_eval_table(report: dict) -> None:
+    from rich.table import Table
+
+    meta = report["meta"]
+    table = Table(title=f"{meta['passages']} passages, voices: {', '.join(meta['voices'])}")
+    for column in ("pipeline", "Top-1", "Top-3", "Top-10", "MRR", "n", "p50 ms", "p95 ms"):
+        table.add_column(column, justify="left" if column == "pipeline" else "right")
+    for name, m in report.items():
+        if name in {"by_voice", "meta"}:
+            continue
+        table.add_row(name, f"{m['top1']:.3f}", f"{m['top3']:.3f}", f"{m['top10']:.3f}", f"{m['mrr']:.3f}", str(m["n"]),
+                      f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}")
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
     app.add_typer(train_app, name="train")
+    app.command("eval")(eval_command)

@@ -1,0 +1,67 @@
+"""`seal eval`: a tiny KB and real spoken queries through the seal, asr and text pipelines -> report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app
+from speech import have
+
+KB = [
+    {"id": "wget", "text": "wget: a command-line tool that downloads files from web servers over HTTP and FTP."},
+    {"id": "gimp", "text": "GIMP: an image editor for retouching photographs and drawing pictures."},
+    {"id": "tea", "text": "Green tea is a drink made by pouring hot water over dried tea leaves."},
+]
+QUERIES = [
+    {"id": "q1", "text": "How do I download files from a web server?", "relevant": ["wget"]},
+    {"id": "q2", "text": "How is green tea made?", "relevant": ["tea"]},
+]
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+@pytest.mark.skipif(not have("espeak"), reason="espeak-ng is not installed")
+def test_eval_reports_accuracy_and_latency_per_pipeline(tmp_path: Path) -> None:
+    kb, queries = _write(tmp_path / "kb.jsonl", KB), _write(tmp_path / "q.jsonl", QUERIES)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["eval", "--kb", str(kb), "--queries", str(queries), "--voice", "espeak:en-us",
+                                      "--voice", "flite:kal", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    for name in ("seal", "asr", "text"):
+        m = report[name]
+        assert m["n"] == 4  # 2 queries x 2 voices
+        assert 0 <= m["top1"] <= m["top3"] <= m["top10"] <= 1 and 0 <= m["mrr"] <= 1
+        assert 0 < m["p50_ms"] <= m["p95_ms"]
+    assert report["text"]["top1"] == 1.0  # the oracle reads the true question
+    assert report["asr"]["top3"] >= 0.75  # clean TTS, three passages: Whisper gets these
+    assert set(report["by_voice"]) == {"espeak:en-us", "flite:kal"}
+    assert report["meta"]["passages"] == 3
+    assert out.with_suffix(".png").stat().st_size > 1000
+    lines = out.with_suffix(".queries.jsonl").read_text().splitlines()
+    assert len(lines) == 12 and json.loads(lines[0])["pipeline"] == "seal"
+    assert "Top-1" in result.output
+
+
+def test_bad_queries_file_is_named_in_one_clear_error(tmp_path: Path) -> None:
+    kb = _write(tmp_path / "kb.jsonl", KB)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "q1", "text": "hello"}\n')
+    result = CliRunner().invoke(app, ["eval", "--kb", str(kb), "--queries", str(queries), "--out", str(tmp_path / "r.json")])
+    message = " ".join(result.output.split())  # rich wraps long lines
+    assert result.exit_code == 1
+    assert "line 1" in message and "relevant" in message
+
+
+def test_unknown_pipeline_is_refused(tmp_path: Path) -> None:
+    kb, queries = _write(tmp_path / "kb.jsonl", KB), _write(tmp_path / "q.jsonl", QUERIES)
+    result = CliRunner().invoke(app, ["eval", "--kb", str(kb), "--queries", str(queries), "--pipelines", "seal,nope",
+                                      "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 1 and "nope" in " ".join(result.output.split())
