@@ -51,6 +51,10 @@ def load_markdown(path: Path, source: str) -> list[Document]:
     return [Document(text, title, source, source)]
 
 
+_HTML_BLOCKS = ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "blockquote", "dd", "dt",
+                "section", "article", "table", "ul", "ol", "figcaption"]
+
+
 def load_html(path: Path, source: str) -> list[Document]:
     from bs4 import BeautifulSoup
 
@@ -60,9 +64,13 @@ def load_html(path: Path, source: str) -> list[Document]:
     title_tag = soup.title or soup.find("h1")
     title = title_tag.get_text(" ", strip=True) if title_tag else path.stem
     body = soup.body or soup
-    # One line per block element; the chunker treats each as a paragraph.
-    lines = [line.strip() for line in body.get_text("\n").splitlines()]
-    text = "\n\n".join(line for line in lines if line)
+    # Block elements end a paragraph; inline ones (<b>, <a>) stay inside the sentence they belong to.
+    for tag in body.find_all(_HTML_BLOCKS):
+        tag.append("\n\n")
+    for tag in body.find_all("br"):
+        tag.replace_with("\n")
+    paragraphs = (" ".join(part.split()) for part in re.split(r"\n\s*\n", body.get_text()))
+    text = "\n\n".join(p for p in paragraphs if p)
     return [Document(text, title, source, source)]
 
 
