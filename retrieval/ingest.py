@@ -153,7 +153,8 @@ def ingest_paths(
         except LoadError as exc:
             report.skipped.append(Skipped(str(path), str(exc)))
 
-    store.ensure_collection(collection, {"seal": seal_model.dim, "text": text_embedder.dim})
+    if files:  # nothing readable: leave no empty collection behind
+        store.ensure_collection(collection, {"seal": seal_model.dim, "text": text_embedder.dim})
     for file in files:
         new_ids = {p.point_id for p in file.passages}
         file.stale = store.ids_of_file(collection, file.source) - new_ids
