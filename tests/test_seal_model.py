@@ -1,0 +1,156 @@
+"""SealModel: real Whisper tiny.en + MiniLM weights, real synthesized speech.
+
+Pins what the rest of the system relies on: an untrained text side equals plain MiniLM, the speech
+encoder on real frames is Whisper's encoder (identical at 30 s), batching with masks changes nothing,
+checkpoints hold only the trained tensors and round-trip, gradients reach the adapters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from speech import have, synthesize
+
+pytestmark = pytest.mark.skipif(not have("espeak"), reason="espeak-ng is not installed")
+
+
+@pytest.fixture(scope="module")
+def model(session_data_dir):
+    from models.seal import SealConfig, SealModel
+
+    from app.settings import get_settings
+
+    torch.set_num_threads(2)
+    # Module fixtures run before the per-test env fixture: point the settings at the session cache here
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEAL_DATA_DIR", str(session_data_dir))
+        get_settings.cache_clear()
+        model = SealModel(SealConfig())
+    get_settings.cache_clear()
+    return model
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return [
+        synthesize("How do I mount a USB disk?", "espeak:en-us"),
+        synthesize("Which package provides the command line tool for converting images between formats?", "espeak:en-us"),
+    ]
+
+
+def test_untrained_text_side_is_plain_minilm(model):
+    from models.text_tower import TextEmbedder
+
+    texts = ["How do I mount a USB disk?", "a passage about image conversion"]
+    np.testing.assert_allclose(model.embed_text(texts), TextEmbedder().encode(texts), atol=1e-6)
+
+
+def test_audio_vectors_are_unit_length_and_batching_changes_nothing(model, clips):
+    batch = model.embed_audio(clips)
+    assert batch.shape == (2, model.dim) == (2, 384) and batch.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+    for i, clip in enumerate(clips):
+        np.testing.assert_allclose(model.embed_audio([clip])[0], batch[i], atol=1e-5)
+
+
+def test_real_frame_encoder_equals_whisper_encoder_on_a_full_window(model, clips):
+    audio = np.zeros(16_000 * 30, dtype=np.float32)
+    audio[: len(clips[1])] = clips[1]
+    mel, lengths = model.speech_encoder.features([audio])
+    assert mel.shape[-1] == 3000
+    with torch.inference_mode():
+        ours, mask = model.speech_encoder(mel, lengths)
+        reference = model.speech_encoder.encoder(mel).last_hidden_state
+    assert mask.all() and ours.shape == reference.shape == (1, 1500, 384)
+    torch.testing.assert_close(ours, reference, atol=1e-4, rtol=1e-4)
+
+
+def test_short_utterances_use_only_their_frames(model, clips):
+    mel, lengths = model.speech_encoder.features([clips[0]])
+    frames = len(clips[0]) // 160  # 10 ms hop, no padding to 3000
+    assert mel.shape[-1] == int(lengths[0]) == frames < 500
+    with torch.inference_mode():
+        hidden, mask = model.encode_speech(mel, lengths)
+        seq, seq_mask = model.adapt(hidden, mask)
+    assert hidden.shape[1] == (frames + 1) // 2  # conv2's stride 2: 20 ms per position
+    stride = model.config.conv_stride
+    assert seq.shape == (1, -(-hidden.shape[1] // stride), model.dim)
+    assert bool(seq_mask.all())
+
+
+def test_timed_embedding_reports_stages(model, clips):
+    vector, timings = model.embed_audio_timed(clips[0])
+    assert set(timings) == {"features_ms", "encoder_ms", "adapter_ms"}
+    assert all(v >= 0 for v in timings.values())
+    np.testing.assert_allclose(vector, model.embed_audio([clips[0]])[0], atol=1e-5)
+
+
+def test_gradients_reach_the_trained_parts_only(model, clips):
+    params = model.trainable_parameters()
+    try:
+        model.train()
+        speech = model.speech_pooled(clips)
+        text = model.text_pooled(["How do I mount a USB disk?", "image conversion tool"])
+        loss = torch.nn.functional.mse_loss(speech, text)
+        loss.backward()
+        assert all(p.grad is not None for p in params)
+        assert model.conv_adapter.conv.weight.grad.abs().sum() > 0
+        assert model.speech_encoder.encoder.conv1.weight.grad is None  # base weights stay frozen
+        assert model.text.encoder.embeddings.word_embeddings.weight.grad is None
+    finally:
+        model.zero_grad(set_to_none=True)
+        model.eval()
+
+
+def test_checkpoint_round_trip_holds_only_trained_tensors(model, clips, tmp_path):
+    from safetensors import safe_open
+
+    from models.seal import SealModel
+
+    with torch.no_grad():
+        model.shared_scaling.weight.mul_(1.5)  # make the shared layer differ from a fresh one
+    try:
+        expected_audio, expected_text = model.embed_audio(clips[:1]), model.embed_text(["hello"])
+        model.save_pretrained(tmp_path / "ckpt")
+    finally:
+        with torch.no_grad():
+            model.shared_scaling.weight.div_(1.5)
+    files = {p.name for p in (tmp_path / "ckpt").iterdir()}
+    assert files == {"config.json", "model.safetensors", "README.md"}
+    assert (tmp_path / "ckpt" / "model.safetensors").stat().st_size < 40 * 2**20
+    with safe_open(str(tmp_path / "ckpt" / "model.safetensors"), framework="pt") as handle:
+        keys = list(handle.keys())
+    assert keys and all(k.startswith(("conv_adapter.", "mlp_adapter.", "shared_scaling.")) for k in keys)
+    loaded = SealModel.from_pretrained(tmp_path / "ckpt")
+    np.testing.assert_allclose(loaded.embed_audio(clips[:1]), expected_audio, atol=1e-6)
+    np.testing.assert_allclose(loaded.embed_text(["hello"]), expected_text, atol=1e-6)
+
+
+def test_fine_tuned_top_layers_are_saved(tmp_path):
+    from models.seal import SealConfig, SealModel
+
+    model = SealModel(SealConfig(train_encoder_layers=1, train_text_layers=1, through_text_encoder=False))
+    keys = set(model.trained_state_dict())
+    assert any(k.startswith("speech_encoder.encoder.layers.3.") for k in keys)
+    assert not any(k.startswith("speech_encoder.encoder.layers.2.") for k in keys)
+    assert any(k.startswith("text.encoder.encoder.layer.5.") for k in keys)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [("bfloat16", 0.05), ("float16", 0.01)])
+def test_half_precision_stays_close(model, clips, tmp_path, dtype, tolerance):
+    from models.seal import SealModel
+
+    model.save_pretrained(tmp_path / "ckpt")
+    half = SealModel.from_pretrained(tmp_path / "ckpt", dtype=dtype)
+    assert next(half.mlp_adapter.parameters()).dtype == getattr(torch, dtype)
+    assert np.abs(half.embed_audio(clips) - model.embed_audio(clips)).max() < tolerance
+    assert np.abs(half.embed_text(["hello"]) - model.embed_text(["hello"])).max() < tolerance
+
+
+def test_missing_checkpoint_is_a_clear_error(tmp_path):
+    from models.seal import SealModel
+
+    with pytest.raises(FileNotFoundError, match="not a SEAL checkpoint"):
+        SealModel.from_pretrained(tmp_path / "nothing-here")
