@@ -72,6 +72,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     top_k: int = 5
+    api_token: str | None = Field(None, description="Shared secret for /ws and /api/* (Bearer header or ?token=); unset: open")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Web origins allowed to open /ws (e.g. https://seal.example.org); same-origin always, '*' any",
+    )
+    max_sessions: int = Field(8, description="Concurrent websocket conversations; more are refused with a reason")
+    max_upload_mb: float = Field(20.0, description="Largest file POST /api/search or /api/ingest accepts")
+    ws_burst_s: float = Field(30.0, description="Audio a client may send ahead of real time before it is cut off")
+    vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad strictness, 0..3")
+    vad_end_silence_ms: int = Field(450, description="Silence that ends an utterance in hands-free mode")
+    demo_kb: Path | None = Field(
+        Path("data/demo"), description="Ingested into the default collection at start-up when it is empty; unset: never"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,152 @@
+"""What every request and session shares: models, the knowledge store, the pipelines, the answerer.
+
+Loaded once, in a worker thread, right after the server starts: ``/healthz`` answers at once,
+``/readyz`` and the websocket's ``ready`` wait for the load. The embedded Qdrant client is not made for
+threads racing on it, so every store call goes through one lock (searches take a few ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from app.settings import Settings
+
+log = logging.getLogger("seal.server")
+T = TypeVar("T")
+
+
+class LockedStore:
+    """The store with each method call serialized (embedded Qdrant is single-writer)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._store, name)
+        if not callable(value):
+            return value
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="seal-work"))
+    store: Any = None
+    seal_model: Any = None
+    text_embedder: Any = None
+    transcriber: Any = None
+    pipelines: dict[str, Any] = field(default_factory=dict)
+    answerer: Any = None  # None when llm/answer.py is not installed
+    answerer_note: str = ""
+    error: str | None = None  # why loading failed
+    load_ms: dict[str, float] = field(default_factory=dict)
+    demo: dict[str, Any] | None = None  # what the start-up ingest of the demo KB did
+    sessions: int = 0
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # -- loading ----------------------------------------------------------------------------------
+    async def load(self) -> None:
+        """Load everything off the event loop; sets ready (or ``error``) when done."""
+        try:
+            await self.run(self._load_models)
+            await self.run(self._ingest_demo_if_empty)
+        except Exception as exc:  # noqa: BLE001 - the reason goes to /readyz and every session
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.exception("loading failed")
+        finally:
+            self._ready.set()
+
+    def _load_models(self) -> None:
+        from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
+        from models import registry
+        from retrieval.store import KnowledgeStore
+
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("store", lambda: LockedStore(KnowledgeStore(self.settings))),
+            ("seal_model", lambda: registry.get_seal_model(self.settings)),
+            ("text_embedder", lambda: registry.get_text_embedder(self.settings)),
+            ("transcriber", lambda: registry.get_transcriber(self.settings)),
+        ]
+        for name, loader in steps:
+            started = time.perf_counter()
+            setattr(self, name, loader())
+            self.load_ms[name] = round((time.perf_counter() - started) * 1000, 1)
+            log.info("loaded %s in %.0f ms", name, self.load_ms[name])
+        self.pipelines = {
+            "seal": SealPipeline(self.seal_model, self.store),
+            "asr": AsrPipeline(self.transcriber, self.text_embedder, self.store),
+            "text": TextPipeline(self.text_embedder, self.store),
+        }
+        self.answerer, self.answerer_note = _load_answerer(self.settings)
+
+    def _ingest_demo_if_empty(self) -> None:
+        demo = self.settings.demo_kb
+        if demo is None:
+            return
+        demo = Path(demo)
+        if not demo.exists():
+            log.info("no demo knowledge base at %s; skipping start-up ingest", demo)
+            return
+        collection = self.settings.collection
+        if self.store.exists(collection) and self.store.count(collection) > 0:
+            return
+        from retrieval.ingest import ingest_paths
+
+        log.info("collection %r is empty: ingesting %s", collection, demo)
+        report = ingest_paths([demo], collection, self.store, self.seal_model, self.text_embedder, progress=False)
+        self.demo = report.to_dict()
+        log.info("ingested %s passages from %s into %r", report.chunks, demo, collection)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.store is not None:
+            try:
+                self.store.close()
+            except Exception:  # noqa: BLE001 - closing at exit must not raise
+                log.warning("closing the store failed", exc_info=True)
+
+    # -- using ------------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set() and self.error is None
+
+    async def wait_ready(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return self.error is None
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work (model inference, store calls) on the worker pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, partial(fn, *args, **kwargs))
+
+    def check_store(self) -> dict[str, int]:
+        return self.store.collections()
+
+
+def _load_answerer(settings: Settings) -> tuple[Any, str]:
+    """The answer side (llm/answer.py) if it is installed; the server runs retrieval-only without it."""
+    try:
+        from llm.answer import get_answerer
+    except ImportError as exc:
+        return None, f"answers off: llm.answer is not available ({exc})"
+    answerer = get_answerer(settings)
+    kind = "vLLM at " + settings.llm_base_url if settings.llm_base_url else "local extractive fallback"
+    return answerer, f"answers from {kind}"
