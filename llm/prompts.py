@@ -1,0 +1,99 @@
+"""The chat messages sent to the answer model: history, numbered passages, rules, and the spoken question.
+
+The rules and passages ride in the last user turn rather than a system message, because not every
+audio model's chat template accepts a system role (Mistral-style templates for Voxtral want strictly
+alternating user/assistant turns); a user turn works everywhere.
+
+The audio goes as an OpenAI ``input_audio`` content part (base64 WAV, ``format: "wav"``), which
+vLLM's OpenAI-compatible server accepts next to ``audio_url`` data URLs.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from llm.types import Passage, Turn
+from models.audio import SAMPLE_RATE, wav_bytes
+
+RULES = (
+    "Answer the question using only the numbered passages below. "
+    "Cite every passage you use with its number in square brackets, like [2]. "
+    "If the passages do not contain the answer, say that they do not, in one sentence, and do not guess. "
+    "Answer in at most three short sentences."
+)
+
+
+@dataclass
+class PromptLimits:
+    """Bounds that keep a prompt small enough for a short-context audio model."""
+
+    passage_chars: int = 1200  # per passage; longer ones are cut at a word boundary
+    history_turns: int = 3
+    answer_chars: int = 600  # per earlier answer kept in the history
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " ..."
+
+
+def format_passages(passages: list[Passage], limit: int = PromptLimits.passage_chars) -> str:
+    """``[1] Title: text`` lines, numbered from 1 in retrieval order."""
+    if not passages:
+        return "(no passages were found)"
+    lines = []
+    for number, passage in enumerate(passages, start=1):
+        head = f"{passage.title}: " if passage.title else ""
+        lines.append(f"[{number}] {head}{_clip(passage.text, limit)}")
+    return "\n".join(lines)
+
+
+def question_prompt(passages: list[Passage], question_text: str | None, has_audio: bool, limits: PromptLimits) -> str:
+    if has_audio and question_text:
+        asked = f'The question is in the audio clip. An automatic transcript, which may contain errors: "{question_text}"'
+    elif has_audio:
+        asked = "The question is in the audio clip."
+    else:
+        asked = f'The question: "{question_text or ""}"'
+    return f"{RULES}\n\nPassages:\n{format_passages(passages, limits.passage_chars)}\n\n{asked}"
+
+
+def audio_part(audio: np.ndarray | bytes) -> dict[str, Any]:
+    """An ``input_audio`` content part: 16 kHz mono PCM16 WAV (or WAV bytes as given), base64."""
+    data = audio if isinstance(audio, bytes) else wav_bytes(np.asarray(audio, dtype=np.float32), SAMPLE_RATE)
+    return {"type": "input_audio", "input_audio": {"data": base64.b64encode(data).decode("ascii"), "format": "wav"}}
+
+
+def history_messages(history: list[Turn] | None, limits: PromptLimits) -> list[dict[str, Any]]:
+    """The last few exchanges as alternating user/assistant messages (turns without an answer are left out)."""
+    messages: list[dict[str, Any]] = []
+    kept = [turn for turn in history or [] if turn.answer.strip()][-limits.history_turns :] if limits.history_turns else []
+    for turn in kept:
+        question = turn.question.strip() if turn.question else "(a spoken question; no transcript)"
+        messages.append({"role": "user", "content": question})
+        messages.append({"role": "assistant", "content": _clip(turn.answer, limits.answer_chars)})
+    return messages
+
+
+def build_messages(
+    audio: np.ndarray | bytes | None,
+    question_text: str | None,
+    passages: list[Passage],
+    history: list[Turn] | None = None,
+    limits: PromptLimits | None = None,
+) -> list[dict[str, Any]]:
+    """The full ``messages`` list for ``/v1/chat/completions``."""
+    limits = limits or PromptLimits()
+    has_audio = audio is not None and len(audio) > 0
+    if not has_audio and not (question_text or "").strip():
+        raise ValueError("a question needs audio or text")
+    content: list[dict[str, Any]] = [audio_part(audio)] if has_audio else []  # type: ignore[arg-type]
+    content.append({"type": "text", "text": question_prompt(passages, question_text, has_audio, limits)})
+    return [*history_messages(history, limits), {"role": "user", "content": content}]
