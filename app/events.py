@@ -113,7 +113,7 @@ class Event(BaseModel):
     type: str
 
     def to_json(self) -> str:
-        return self.model_dump_json(exclude_none=True)
+        return self.model_dump_json()
 
 
 class Ready(Event):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
 import socket
 import threading
 import time
@@ -51,22 +50,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def live_server(tmp_dir: Path) -> LiveServer:
+def live_server(data_dir: Path, tmp_dir: Path) -> LiveServer:
     """The shared server (started once; ``tmp_dir`` holds the fixture KB file)."""
     global _server
     with _lock:
         if _server is None:
-            _server = _start(tmp_dir)
+            _server = _start(data_dir, tmp_dir)
             atexit.register(_stop)
         return _server
 
 
-def _start(tmp_dir: Path) -> LiveServer:
+def _start(data_dir: Path, tmp_dir: Path) -> LiveServer:
     from app.server import create_app
     from app.settings import Settings
 
     settings = Settings(
-        data_dir=Path(os.environ["SEAL_DATA_DIR"]),
+        data_dir=data_dir,
         collection=COLLECTION,
         demo_kb=None,
         max_sessions=4,
@@ -75,7 +74,7 @@ def _start(tmp_dir: Path) -> LiveServer:
         max_upload_mb=1.0,
     )
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="websockets")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name="live-server")
     thread.start()
@@ -131,3 +130,26 @@ def with_silence(audio: np.ndarray, before_s: float = 0.5, after_s: float = 1.0,
     rng = np.random.default_rng(0)
     signal = np.concatenate([np.zeros(int(rate * before_s)), audio, np.zeros(int(rate * after_s))])
     return (signal + rng.normal(0, 0.003, signal.size)).astype(np.float32)
+
+
+async def events_until(ws, stop, timeout: float = 90.0) -> list[dict]:
+    """Receive JSON events until ``stop(event)`` is true (that event included)."""
+    import asyncio
+
+    got: list[dict] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            event = json.loads(await ws.recv())
+            got.append(event)
+            if stop(event):
+                return got
+
+
+async def stream(ws, audio: np.ndarray, frame_ms: int = 40, pace: float = 0.25, rate: int = 16_000) -> None:
+    """Send audio as PCM16 frames at ``pace`` x real time (0: as fast as possible)."""
+    import asyncio
+
+    for frame in pcm_frames(audio, frame_ms, rate):
+        await ws.send(frame)
+        if pace:
+            await asyncio.sleep(frame_ms / 1000 * pace)

@@ -1,0 +1,170 @@
+"""A spoken conversation over a real websocket with the real server, models and store.
+
+The SEAL model here is whatever ``SealModel.from_pretrained()`` gives: the shipped checkpoint when
+one exists, else an untrained model whose hits are not meaningful. So the expected passage is asserted
+among the ASR pipeline's hits always, and among SEAL's only when a trained checkpoint is shipped;
+SEAL's event is checked for its shape and latency breakdown either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soxr
+import websockets
+
+from live_server import QUESTION, events_until, live_server, spoken, stream, with_silence
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINED = any((ROOT / "models" / "checkpoints").glob("*/model.safetensors"))
+HIT_FIELDS = {"id", "score", "text", "title", "source", "doc_id"}
+
+
+@pytest.fixture(scope="module")
+def server(session_data_dir, tmp_path_factory):
+    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
+
+
+def _types(events):
+    return [e["type"] for e in events]
+
+
+def _retrievals(events):
+    return {e["pipeline"]: e for e in events if e["type"] == "retrieval"}
+
+
+async def _ask(ws, audio, pipelines=("seal", "asr"), **start):
+    await ws.send(json.dumps({"type": "start", "pipelines": list(pipelines), "k": 3, "answer": False, **start}))
+    ready = json.loads(await ws.recv())
+    assert ready["type"] == "ready", ready
+    sender = asyncio.create_task(stream(ws, audio))
+    want = set(pipelines)
+
+    def all_in(event):
+        if event["type"] == "retrieval":
+            want.discard(event["pipeline"])
+        return not want
+
+    events = await events_until(ws, all_in)
+    await sender
+    return ready, events
+
+
+async def test_spoken_question_events_arrive_in_order_with_the_passage(server):
+    audio = with_silence(spoken(QUESTION[0]))
+    async with websockets.connect(server.ws) as ws:
+        ready, events = await _ask(ws, audio)
+        events += await events_until(ws, lambda e: e["type"] == "transcript", timeout=30) if "transcript" not in _types(events) else []
+    assert ready["pipelines"] == ["seal", "asr"] and ready["collection"] == "ws_fixture"
+    kinds = _types(events)
+    assert kinds[:2] == ["vad.start", "vad.end"], kinds
+    assert kinds.index("transcript") > [i for i, e in enumerate(events) if e.get("pipeline") == "asr"][0]
+    end = events[1]
+    assert end["reason"] == "silence" and not end["truncated"] and 800 < end["duration_ms"] < 2500
+    assert all(e["utterance"] == 1 for e in events)
+
+    results = _retrievals(events)
+    asr, seal = results["asr"], results["seal"]
+    assert "library" in asr["transcript"].lower()
+    assert QUESTION[1] in [h["doc_id"] for h in asr["hits"]]
+    assert asr["hits"][0]["doc_id"] == QUESTION[1]
+    assert {"decode", "embed", "search", "total", "end_to_hits"} <= set(asr["timings_ms"])
+
+    assert len(seal["hits"]) == 3 and all(HIT_FIELDS <= set(h) for h in seal["hits"])
+    assert [h["score"] for h in seal["hits"]] == sorted((h["score"] for h in seal["hits"]), reverse=True)
+    assert {"features", "encoder", "adapter", "search", "total", "end_to_hits"} <= set(seal["timings_ms"])
+    assert seal["transcript"] is None
+    if TRAINED:
+        assert QUESTION[1] in [h["doc_id"] for h in seal["hits"]]
+
+
+async def test_seal_hits_are_sent_without_waiting_for_asr(server, monkeypatch):
+    """The ASR pipeline is held until the client has SEAL's hits: if SEAL waited for ASR, this would hang."""
+    from app.server import create_app  # noqa: F401 - the server is live already; we reach its resources
+
+    res = _resources(server)
+    release = threading.Event()
+    real = res.pipelines["asr"]
+
+    class HeldAsr:
+        name = "asr"
+
+        def run(self, *args, **kwargs):
+            release.wait(30)
+            return real.run(*args, **kwargs)
+
+    monkeypatch.setitem(res.pipelines, "asr", HeldAsr())
+    audio = with_silence(spoken(QUESTION[0]))
+    try:
+        async with websockets.connect(server.ws) as ws:
+            await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"], "answer": False}))
+            await ws.recv()
+            await stream(ws, audio)
+            events = await events_until(ws, lambda e: e["type"] == "retrieval", timeout=20)
+            assert events[-1]["pipeline"] == "seal"
+            release.set()
+            events = await events_until(ws, lambda e: e["type"] == "retrieval", timeout=60)
+            assert events[-1]["pipeline"] == "asr"
+    finally:
+        release.set()
+
+
+async def test_push_to_talk_ends_the_utterance_on_stop(server):
+    audio = with_silence(spoken(QUESTION[0]), before_s=0.2, after_s=0.2)
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["asr"], "mode": "ptt", "answer": False}))
+        assert json.loads(await ws.recv())["mode"] == "ptt"
+        await stream(ws, audio)
+        await ws.send(json.dumps({"type": "stop"}))
+        events = await events_until(ws, lambda e: e["type"] == "retrieval")
+    end = next(e for e in events if e["type"] == "vad.end")
+    assert end["reason"] == "stop"
+    assert end["duration_ms"] == pytest.approx(audio.size / 16, abs=40)
+    assert events[-1]["hits"][0]["doc_id"] == QUESTION[1]
+
+
+async def test_other_sample_rates_are_resampled(server):
+    audio = with_silence(spoken(QUESTION[0]))
+    audio48 = soxr.resample(audio, 16_000, 48_000).astype(np.float32)
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["asr"], "sample_rate": 48_000, "answer": False}))
+        assert json.loads(await ws.recv())["sample_rate"] == 48_000
+        await stream(ws, audio48, rate=48_000)
+        events = await events_until(ws, lambda e: e["type"] == "retrieval")
+    assert "library" in events[-1]["transcript"].lower()
+
+
+async def test_config_and_reset_reply_with_ready(server):
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start"}))
+        first = json.loads(await ws.recv())
+        await ws.send(json.dumps({"type": "config", "pipelines": ["asr"], "k": 2, "vad": {"aggressiveness": 3}}))
+        changed = json.loads(await ws.recv())
+        assert changed["type"] == "ready" and changed["pipelines"] == ["asr"] and changed["k"] == 2
+        assert changed["vad"]["aggressiveness"] == 3 and changed["session"] == first["session"]
+        await ws.send(json.dumps({"type": "reset"}))
+        again = json.loads(await ws.recv())
+        assert again["type"] == "ready" and again["pipelines"] == ["asr"]
+
+
+async def test_two_questions_in_one_stream_are_two_utterances(server):
+    one = spoken(QUESTION[0])
+    two = spoken("How do honey bees make honey?")
+    audio = with_silence(np.concatenate([one, np.zeros(16_000, np.float32), two]))
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["asr"], "answer": False}))
+        await ws.recv()
+        await stream(ws, audio)
+        events = await events_until(ws, lambda e: e["type"] == "retrieval" and e["utterance"] == 2)
+    results = {e["utterance"]: e for e in events if e["type"] == "retrieval"}
+    assert results[1]["hits"][0]["doc_id"] == "library"
+    assert results[2]["hits"][0]["doc_id"] == "bees"
+
+
+def _resources(server):
+    return server.server.config.app.state.resources
