@@ -44,6 +44,7 @@ class FallbackConfig:
     sentence_chars: int = 400  # a "sentence" longer than this (a table row, a code block) is cut
     min_similarity: float = 0.2  # cosine below which the best sentence counts as a weak match
     min_overlap: int = 1  # shared content words below which a lexical match counts as weak
+    similarity_margin: float = 0.15  # runners-up further than this below the best sentence are left out
 
 
 @dataclass
@@ -74,8 +75,16 @@ def candidates(passages: list[Passage], config: FallbackConfig) -> list[Candidat
     ]
 
 
+def _stem(word: str) -> str:
+    """A light suffix strip so "opened" meets "open" and "towers" meets "tower"; no more is needed here."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def content_words(text: str) -> set[str]:
-    return {word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1}
+    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1}
 
 
 def score_by_vector(items: list[Candidate], query_vector: np.ndarray, embed_texts: EmbedTexts) -> np.ndarray:
@@ -118,7 +127,11 @@ def choose(
     if scores is None:  # nothing to compare with: the top passage's opening is the honest best guess
         chosen = [item for item in items if item.passage == 0][: config.sentences] or items[: config.sentences]
         return chosen, False, method
-    best = sorted(range(len(items)), key=lambda i: -float(scores[i]))[: config.sentences]
+    ranked = sorted(range(len(items)), key=lambda i: -float(scores[i]))[: config.sentences]
+    # Keep the runners-up only when they are nearly as close as the best: fewer, better sentences.
+    top = float(scores[ranked[0]])
+    floor = top - config.similarity_margin if method == "embedding" else top / 2
+    best = [i for i in ranked if float(scores[i]) >= floor]
     chosen = sorted((items[i] for i in best), key=lambda item: (item.passage, item.position))
     return chosen, weak, method
 
