@@ -178,6 +178,73 @@ def print_eval_table(report: dict) -> None:
     console.print(table)
 
 
+def _train(stage: str, config: Path | None, data: Path | None, out: Path | None, init: str | None, overrides: list[str],
+           fresh: bool, json_out: bool) -> None:
+    from training.config import ConfigError, load_config
+    from training.trainer import run
+
+    try:
+        run_config = load_config(config, overrides, stage=stage, data=str(data) if data else None,
+                                 out=str(out) if out else None, init=init)
+    except ConfigError as exc:
+        fail(str(exc))
+    if stage == "stage2" and not run_config.init:
+        console.print("[yellow]note:[/] no init checkpoint: stage 2 starts from fresh adapters (give --init runs/stage1/checkpoint)")
+    try:
+        summary = run(run_config, log=lambda m: console.print(m, highlight=False), progress=not json_out, resume=not fresh)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(summary)
+
+
+_CONFIG = typer.Option(None, "--config", "-c", help="Run config, YAML or TOML (examples in training/configs/).")
+_DATA = typer.Option(None, "--data", help="A `seal data build` folder (overrides the config's data).")
+_OUT = typer.Option(None, "--out", help="Run folder: state.pt, history, loss.png, checkpoint/ (overrides the config).")
+_INIT = typer.Option(None, "--init", help="Start from this checkpoint (stage 2: the stage 1 output).")
+_SET = typer.Option([], "--set", help="Override a field: section.key=value, e.g. optim.lr=3e-4 (repeatable).")
+_FRESH = typer.Option(False, "--fresh", help="Ignore an existing state.pt in the run folder and start over.")
+_JSON = typer.Option(False, "--json", help="No progress bar; print the summary as JSON.")
+
+
+@train_app.command("stage1")
+def train_stage1(config: Path | None = _CONFIG, data: Path | None = _DATA, out: Path | None = _OUT,
+                 init: str | None = _INIT, set_: list[str] = _SET, fresh: bool = _FRESH, json_out: bool = _JSON) -> None:
+    """Stage 1: align speech with its transcript (token-level MSE through the text encoder + CTC + pooled MSE).
+
+    Caches the frozen Whisper encoder's output once, then trains the adapters; re-running the same command
+    resumes from the last checkpoint."""
+    _train("stage1", config, data, out, init, set_, fresh, json_out)
+
+
+@train_app.command("stage2")
+def train_stage2(config: Path | None = _CONFIG, data: Path | None = _DATA, out: Path | None = _OUT,
+                 init: str | None = _INIT, set_: list[str] = _SET, fresh: bool = _FRESH, json_out: bool = _JSON) -> None:
+    """Stage 2: retrieval fine-tuning (InfoNCE with mined hard negatives, CoSENT, contrastive classification)."""
+    _train("stage2", config, data, out, init, set_, fresh, json_out)
+
+
+@train_app.command("card")
+def train_card(
+    checkpoint: Path = typer.Argument(..., help="Checkpoint folder whose README.md model card to update."),
+    eval_: list[str] = typer.Option([], "--eval", help="name=report.json from `seal eval` (repeatable: main, ablations)."),
+) -> None:
+    """Put `seal eval` results into a checkpoint's model card (the Dev evaluation table)."""
+    from training.card import update_card_evals
+
+    reports = {}
+    for item in eval_:
+        name, sep, path = item.partition("=")
+        if not sep or not Path(path).is_file():
+            fail(f"--eval {item!r}: write name=report.json with an existing report from `seal eval`")
+        reports[name] = json.loads(Path(path).read_text())
+    try:
+        update_card_evals(checkpoint, reports)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    console.print(f"updated {checkpoint / 'README.md'}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
     app.add_typer(train_app, name="train")

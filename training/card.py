@@ -1,0 +1,110 @@
+"""The model card written beside every checkpoint: what it is, what it was trained on, how it scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ALIGNMENT = (
+    "Stage 1 aligns at the **token level**: the adapter output sequence is fed to the frozen text encoder "
+    "as input embeddings, and (a) its hidden states are matched by MSE to the hidden states of the "
+    "transcript's word pieces, length matched by linear interpolation; (b) the mean-pooled vector is "
+    "matched by MSE to the transcript's pooled vector (the paper's objective); (c) a CTC loss makes the "
+    "adapter output spell the transcript's word pieces (cosine against the frozen word-piece embeddings). "
+    "Why: pooled MSE alone lets a small head memorize sentence vectors without learning to hear words "
+    "(issue 5: 6 % Top-1 on held-out questions); (a) and (c) force sound -> word pieces, and the "
+    "pretrained text encoder keeps doing the composition."
+)
+
+
+def data_summary(data: Path) -> dict:
+    info = json.loads((data / "build.json").read_text()) if (data / "build.json").is_file() else {}
+    seconds, voices, count = 0.0, set(), 0
+    manifest = data / "manifest.jsonl"
+    if manifest.is_file():
+        for line in manifest.read_text().splitlines():
+            record = json.loads(line)
+            if record["split"] == "train":
+                seconds += record["seconds"]
+                voices.add(record["voice"])
+                count += 1
+    return {"sources": info.get("sources", []), "per_source": info.get("per_source"), "utterances": count,
+            "hours": round(seconds / 3600, 2), "voices": len(voices), "dev_voices": info.get("dev_voices", [])}
+
+
+STAGE_LOSSES = {"stage1": ("ctc", "ctc_vocab", "ctc_temperature", "token_mse", "pooled_mse"),
+                "stage2": ("infonce", "temperature", "hard_negatives", "hard_negative_pool", "cosent", "cosent_scale",
+                           "classify", "class_temperature", "distill")}
+
+
+def model_card(model, config, history: list[dict], data: Path, utterances: int, evals: dict | None = None,
+               device: str | None = None) -> str:
+    d = data_summary(data)
+    last = history[-1] if history else {}
+    m = model.config
+    lines = [
+        f"# SEAL checkpoint ({config.stage})",
+        "",
+        "## Model",
+        f"- speech encoder: Whisper `{m.whisper_model}` (frozen except the top {m.train_encoder_layers} layer(s))",
+        f"- text tower: `{m.text_model}` (frozen)",
+        f"- adapters: Conv1D kernel {m.conv_kernel} stride {m.conv_stride} -> MLP -> "
+        + ("the text tower's transformer as input embeddings" if m.through_text_encoder else "pooling directly")
+        + " -> mean pooling -> shared scaling layer",
+        "",
+        "## Alignment (stage 1)",
+        ALIGNMENT,
+        "",
+        "## Data",
+        f"- text sources: {', '.join(d['sources']) or 'unknown'} ({d['per_source']} passages per source); "
+        "never the Python docs, Debian FAQ or Debian reference (reserved for independent evaluation)",
+        f"- training utterances: {d['utterances']} ({d['hours']} h of synthesized speech, {d['voices']} voices); "
+        f"this run used {utterances}",
+        f"- dev voices (never trained on): {', '.join(d['dev_voices'])}",
+        "- speakers reserved for independent evaluation, never used: flite slt and rms, festival us-slt-hts",
+        "",
+        "## Training",
+        f"- run folder: `{config.out}`; config: `{config.out}/config.yaml`; init: {config.init or 'fresh adapters'}",
+        f"- optimizer steps: {last.get('step', 0)}, batch {config.optim.batch_size} x {config.optim.grad_accum}, "
+        f"lr {config.optim.lr}, device {device or config.device}",
+        f"- wall time (last session): {last.get('seconds', 0)} s; final losses: "
+        + ", ".join(f"{k} {v}" for k, v in last.items() if k not in {'step', 'lr', 'seconds'}),
+        f"- loss weights: {json.dumps({k: getattr(config.loss, k) for k in STAGE_LOSSES[config.stage]})}",
+        "",
+        "## Dev evaluation",
+    ]
+    if evals:
+        lines += eval_table(evals)
+    else:
+        lines.append("Not measured yet. Run: `seal eval --kb DATA/dev/kb.jsonl --queries DATA/dev/queries.jsonl "
+                     "--checkpoint CHECKPOINT --out report.json`, then `seal train card CHECKPOINT --eval main=report.json`.")
+    lines += ["", "## Known limits",
+              "- trained on synthesized speech only (espeak-ng, flite, festival); real voices and microphones differ",
+              "- English only; questions follow templates, so free-form phrasing is out of distribution", ""]
+    return "\n".join(lines)
+
+
+def eval_table(evals: dict) -> list[str]:
+    lines = ["| run | pipeline | Top-1 | Top-3 | Top-10 | MRR | n | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|---|"]
+    for run_name, report in evals.items():
+        for name, r in report.items():
+            if name in {"by_voice", "meta"}:
+                continue
+            lines.append(f"| {run_name} | {name} | {r['top1']:.3f} | {r['top3']:.3f} | {r['top10']:.3f} | {r['mrr']:.3f} "
+                         f"| {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |")
+    return lines
+
+
+def update_card_evals(checkpoint: Path, evals: dict) -> None:
+    """Replace the card's "Dev evaluation" section with a table of the given `seal eval` reports."""
+    card = checkpoint / "README.md"
+    if not card.is_file():
+        raise FileNotFoundError(f"{card}: no model card; is {checkpoint} a checkpoint from `seal train`?")
+    text = card.read_text()
+    head, sep, rest = text.partition("## Dev evaluation\n")
+    tail = rest[rest.find("\n## "):] if "\n## " in rest else "\n"
+    meta = next(iter(evals.values()), {}).get("meta", {}) if evals else {}
+    note = [f"Measured by `seal eval` on {meta.get('passages', '?')} passages, voices {', '.join(meta.get('voices', []))}, "
+            f"{meta.get('processor', '')} ({meta.get('created', '')}). Latency: end of utterance -> hits."]
+    body = "\n".join(note + [""] + eval_table(evals)) + "\n"
+    card.write_text((head if sep else text + "\n") + "## Dev evaluation\n" + body + tail)

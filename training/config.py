@@ -1,0 +1,138 @@
+"""One run = one config file (YAML or TOML) -> ``RunConfig``; unknown keys are errors, not surprises.
+
+Sections: ``model`` (towers by name, adapter shape, which layers train), ``optim`` (batch, steps,
+learning rate), ``loss`` (weights and temperatures of every objective). Command-line ``--set
+optim.lr=3e-4`` overrides any field, so a sweep needs no file per point.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class ModelSection:
+    whisper_model: str = "tiny.en"  # any name models/weights.py knows, an HF id (openai/whisper-large-v3) or a path
+    text_model: str = "all-MiniLM-L6-v2"
+    conv_kernel: int = 5
+    conv_stride: int = 4
+    mlp_hidden: int | None = None
+    through_text_encoder: bool = True
+    train_encoder_layers: int = 0  # top Whisper layers trained; the ones below are cached once
+    init_adapter_scale: bool = True  # start the adapter's output at the text tower's word-embedding norm
+
+
+@dataclass
+class OptimSection:
+    batch_size: int = 32
+    grad_accum: int = 1  # optimizer step every N batches (effective batch = batch_size * grad_accum)
+    epochs: float = 10.0
+    max_steps: int | None = None  # optimizer steps; overrides epochs when set
+    lr: float = 1e-3
+    encoder_lr: float = 1e-5  # for the unfrozen top Whisper layers
+    weight_decay: float = 0.01
+    warmup_steps: int = 100
+    clip_grad: float = 1.0
+
+
+@dataclass
+class LossSection:
+    # stage 1 (alignment)
+    ctc: float = 1.0  # CTC over the text tower's word pieces, read straight off the adapter output
+    ctc_vocab: str = "corpus"  # "corpus": word pieces seen in the transcripts; "full": the whole vocabulary
+    ctc_temperature: float = 0.1
+    token_mse: float = 1.0  # text-encoder hidden states, speech side length-matched to the transcript's tokens
+    pooled_mse: float = 1.0  # the paper's MSE on the pooled sentence vector
+    # stage 2 (retrieval)
+    infonce: float = 1.0
+    temperature: float = 0.05
+    hard_negatives: int = 1  # mined per query with the text tower
+    hard_negative_pool: int = 10  # nearest passages the negatives are drawn from
+    cosent: float = 0.5
+    cosent_scale: float = 20.0
+    classify: float = 0.2
+    class_temperature: float = 0.1
+    distill: float = 1.0  # keep stage 1: MSE to the scaled text vector of the transcript
+
+
+@dataclass
+class RunConfig:
+    stage: str = "stage1"
+    data: str = "data/train"  # a `seal data build` folder
+    out: str = "runs/stage1"
+    init: str | None = None  # checkpoint to start from (stage 2: the stage 1 output)
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda
+    amp: bool = True  # mixed precision on CUDA (ignored on CPU)
+    amp_dtype: str = "bfloat16"  # bfloat16 | float16 (float16 uses a gradient scaler)
+    max_items: int | None = None  # use only the first N utterances (smoke runs)
+    log_every: int = 10
+    save_every: int = 200  # optimizer steps between resumable checkpoints
+    workers: int = 0  # DataLoader workers
+    features_dir: str | None = None  # default: <data>/features
+    model: ModelSection = field(default_factory=ModelSection)
+    optim: OptimSection = field(default_factory=OptimSection)
+    loss: LossSection = field(default_factory=LossSection)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _build(cls, data: dict, where: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'config'} must be a mapping, got {type(data).__name__}")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown key(s) {', '.join((where + '.' if where else '') + k for k in unknown)}; "
+                          f"known: {', '.join(known)}")
+    values = {}
+    for name, value in data.items():
+        default = getattr(cls(), name)
+        values[name] = _build(type(default), value, f"{where}.{name}".strip(".")) if is_dataclass(default) else value
+    return cls(**values)
+
+
+def _coerce(text: str) -> Any:
+    return yaml.safe_load(text)  # "3e-4" -> float, "true" -> bool, "null" -> None, "tiny.en" -> str
+
+
+def load_config(path: str | Path | None, overrides: list[str] | None = None, **top: Any) -> RunConfig:
+    """Read ``path`` (YAML or TOML), apply ``section.key=value`` overrides and keyword fields."""
+    data: dict = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file (see training/configs/ for examples)")
+        text = path.read_text()
+        try:
+            data = tomllib.loads(text) if path.suffix == ".toml" else (yaml.safe_load(text) or {})
+        except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: not valid {path.suffix[1:].upper()} ({exc})") from None
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {item!r}: write section.key=value, e.g. optim.lr=3e-4")
+        node = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = _coerce(value)
+    data.update({k: v for k, v in top.items() if v is not None})
+    config = _build(RunConfig, data, "")
+    if config.stage not in {"stage1", "stage2"}:
+        raise ConfigError(f"stage must be stage1 or stage2, not {config.stage!r}")
+    return config
+
+
+def save_config(config: RunConfig, path: Path) -> None:
+    path.write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))

@@ -1,0 +1,75 @@
+"""Stage 1, alignment: the speech side learns to say what the transcript says, token by token.
+
+Aligned representation (stated in the model card): the adapter output sequence enters the frozen
+text encoder (MiniLM) as input embeddings; its hidden states are matched to the hidden states of the
+transcript's word pieces (length matched by linear interpolation, ``token_mse``), their mean-pooled
+sentence vector to the transcript's (``pooled_mse``, the paper's objective), and the adapter output
+itself must spell the transcript's word pieces under CTC (``ctc``). Pooled MSE alone lets a small
+head memorize sentence vectors without learning to hear words (issue 5); the token-level terms make
+it map sound to word pieces that the pretrained text encoder then composes.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from models.text_tower import mean_pool
+from training.datasets import Batch
+from training.losses import ctc_word_pieces, length_matched_mse
+
+MAX_TOKENS = 64
+
+
+def run_top_layers(model, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The unfrozen top Whisper layers on cached lower-layer output (nothing to do when all are frozen)."""
+    encoder = model.speech_encoder
+    if model.config.train_encoder_layers == 0:
+        return states
+    hidden = encoder.run_layers(states, mask, encoder.num_layers - model.config.train_encoder_layers)
+    return encoder.final_norm(hidden)
+
+
+class Stage1:
+    name = "stage1"
+
+    def __init__(self, trainer, records: list[dict]) -> None:
+        self.trainer, self.model, self.weights = trainer, trainer.model, trainer.config.loss
+        self.records = records
+        tokenizer = self.model.text.tokenizer
+        self.tokens = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:MAX_TOKENS] for r in records]
+        words = self.model.text.encoder.embeddings.word_embeddings.weight.detach()
+        if self.weights.ctc_vocab == "full":
+            rows = list(range(words.shape[0]))
+        else:  # only the word pieces these transcripts use: same objective, a fraction of the cost
+            rows = sorted({t for tokens in self.tokens for t in tokens})
+        index = {token: row for row, token in enumerate(rows)}
+        self.targets = [[index[t] for t in tokens] for tokens in self.tokens]
+        self.vocab = words[rows].to(trainer.device)
+        self.blank = torch.nn.Parameter(torch.randn(words.shape[1], device=trainer.device) * 0.02)
+
+    def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
+        return {"ctc_blank": self.blank}
+
+    def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
+        model, w = self.model, self.weights
+        texts = [self.records[i]["text"] for i in batch.indices]
+        states = run_top_layers(model, batch.states.to(model.torch_dtype), batch.mask)
+        seq, seq_mask = model.adapt(states, batch.mask)
+        parts: dict[str, torch.Tensor] = {}
+        if w.ctc:
+            parts["ctc"] = ctc_word_pieces(seq, seq_mask, self.vocab, self.blank, [self.targets[i] for i in batch.indices],
+                                           w.ctc_temperature)
+        if w.token_mse or w.pooled_mse:
+            speech, speech_mask = model.speech_sequence(seq, seq_mask)
+            with torch.no_grad():
+                tokens = model.text.tokenize(texts)
+                text = model.text.encoder(**tokens).last_hidden_state
+            if w.token_mse:
+                parts["token_mse"] = length_matched_mse(speech, speech_mask, text, tokens["attention_mask"].bool())
+            if w.pooled_mse:
+                parts["pooled_mse"] = F.mse_loss(mean_pool(speech, speech_mask).float(),
+                                                 mean_pool(text, tokens["attention_mask"]).float())
+        weights = {"ctc": w.ctc, "token_mse": w.token_mse, "pooled_mse": w.pooled_mse}
+        total = sum(weights[k] * v for k, v in parts.items())
+        return total, {k: float(v.detach()) for k, v in parts.items()}

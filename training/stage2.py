@@ -1,0 +1,119 @@
+"""Stage 2, retrieval: spoken question -> its passage, by a multi-task contrastive objective.
+
+- InfoNCE over the batch's passages plus hard negatives mined with the text tower (the passages
+  nearest to the right one: the confusions retrieval actually faces), temperature configurable;
+- CoSENT on graded pairs: the text tower's similarity between the true question text and each
+  candidate passage is the grade, so near misses rank above unrelated passages;
+- contrastive classification: each question against the embedded names of all classes (Debian
+  sections, WordNet lexicographer files, parts of speech, manual sections);
+- distillation: the pooled speech vector stays close to the scaled text vector of its transcript.
+
+The text tower is frozen, so passage, transcript and class-name vectors are computed once; only the
+shared scaling layer (on both sides) and the speech side's trained parts learn.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from training.datasets import Batch, read_passages
+from training.losses import contrastive_classification, cosent, info_nce
+from training.stage1 import run_top_layers
+
+
+@torch.no_grad()  # not inference_mode: these tensors later meet trained ones in autograd
+def text_vectors(model, texts: list[str], desc: str, show: bool, batch_size: int = 64) -> torch.Tensor:
+    """Pooled, un-scaled text-tower vectors (the shared scaling is applied later, with gradients)."""
+    out = []
+    for start in tqdm(range(0, len(texts), batch_size), desc=desc, disable=not show or len(texts) < 256, unit="batch"):
+        out.append(model.text(texts[start : start + batch_size]).float())
+    return torch.cat(out)
+
+
+def nearest(vectors: torch.Tensor, k: int, chunk: int = 2048) -> torch.Tensor:
+    """Each row's ``k`` nearest other rows by cosine, (N, k)."""
+    unit = F.normalize(vectors, dim=-1)
+    k = max(0, min(k, len(unit) - 1))
+    rows = []
+    for start in range(0, len(unit), chunk):
+        sims = unit[start : start + chunk] @ unit.T
+        sims[torch.arange(sims.shape[0]), torch.arange(start, start + sims.shape[0])] = -2.0  # not itself
+        rows.append(sims.topk(k, dim=1).indices)
+    return torch.cat(rows) if rows else torch.zeros(0, k, dtype=torch.long)
+
+
+def class_name(label: str) -> str:
+    return label.replace(".", " ").replace("_", " ").replace("-", " ")
+
+
+class Stage2:
+    name = "stage2"
+
+    def __init__(self, trainer, records: list[dict]) -> None:
+        self.trainer, self.model, self.weights = trainer, trainer.model, trainer.config.loss
+        passages = read_passages(trainer.data)
+        self.records = [r for r in records if r["passage_id"] in passages]
+        if not self.records:
+            raise ValueError(f"{trainer.data}: no utterance points at a passage in passages.jsonl")
+        self.passage_ids = sorted({r["passage_id"] for r in self.records} | set(passages))
+        self.row = {pid: i for i, pid in enumerate(self.passage_ids)}
+        self.classes = sorted({passages[pid]["label"] for pid in self.passage_ids})
+        self.class_of = {c: i for i, c in enumerate(self.classes)}
+        show, device = trainer.show_progress, trainer.device
+        self.passages = text_vectors(self.model, [passages[p]["text"] for p in self.passage_ids], "passage vectors", show).to(device)
+        self.transcripts = text_vectors(self.model, [r["text"] for r in self.records], "transcript vectors", show).to(device)
+        self.prototypes = text_vectors(self.model, [class_name(c) for c in self.classes], "class vectors", show).to(device)
+        self.neighbors = nearest(self.passages, self.weights.hard_negative_pool).cpu().numpy()
+        self.rng = random.Random(trainer.config.seed)
+
+    def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
+        return {}
+
+    def candidates(self, positives: list[int]) -> tuple[list[int], list[int]]:
+        """Distinct passage rows (the batch's positives, then hard negatives) and each query's target."""
+        rows = list(dict.fromkeys(positives))
+        taken = set(rows)
+        for pos in positives:
+            pool = [int(n) for n in self.neighbors[pos] if int(n) not in taken] if self.neighbors.size else []
+            for negative in self.rng.sample(pool, min(self.weights.hard_negatives, len(pool))):
+                rows.append(negative)
+                taken.add(negative)
+        where = {row: i for i, row in enumerate(rows)}
+        return rows, [where[p] for p in positives]
+
+    def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
+        model, w = self.model, self.weights
+        records = [self.records[i] for i in batch.indices]
+        states = run_top_layers(model, batch.states.to(model.torch_dtype), batch.mask)
+        query = model.speech_pooled_from_encoder(states, batch.mask).float()
+        positives = [self.row[r["passage_id"]] for r in records]
+        rows, targets = self.candidates(positives)
+        scale = model.shared_scaling
+        candidates = scale(self.passages[rows])
+        target = torch.tensor(targets, device=query.device)
+        parts: dict[str, torch.Tensor] = {}
+        if w.infonce:
+            parts["infonce"] = info_nce(query, candidates, target, w.temperature)
+        if w.cosent:
+            with torch.no_grad():
+                transcripts = F.normalize(self.transcripts[batch.indices], dim=-1)
+                grades = transcripts @ F.normalize(self.passages[rows], dim=-1).T
+                grades[torch.arange(len(targets)), target] = 1.0
+            scores = F.normalize(query, dim=-1) @ F.normalize(candidates.float(), dim=-1).T
+            parts["cosent"] = cosent(scores, grades, w.cosent_scale)
+        if w.classify and len(self.classes) > 1:
+            labels = torch.tensor([self.class_of[self.trainer_label(r)] for r in records], device=query.device)
+            parts["classify"] = contrastive_classification(query, scale(self.prototypes), labels, w.class_temperature)
+        if w.distill:
+            parts["distill"] = F.mse_loss(query, scale(self.transcripts[batch.indices]).float())
+        weights = {"infonce": w.infonce, "cosent": w.cosent, "classify": w.classify, "distill": w.distill}
+        total = sum(weights[k] * v for k, v in parts.items())
+        return total, {k: float(v.detach()) for k, v in parts.items()}
+
+    def trainer_label(self, record: dict) -> str:
+        return record["label"] if record["label"] in self.class_of else self.classes[0]
