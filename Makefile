@@ -33,6 +33,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 install: $(SYSSTAMP) $(STAMP)
 
 run: install
+	$(SEAL) ingest data/demo --if-empty
 	$(SEAL) serve --host $(HOST) --port $(PORT)
 
 test: install
