@@ -21,7 +21,8 @@ CHUNK_FRAMES = 3000  # Whisper's 30 s window
 def whisper_input_features(audio: np.ndarray, n_mels: int = 80) -> torch.Tensor:
     """(1, n_mels, 3000) log-mel as faster-whisper builds it: 160 samples of tail padding, the
     utterance's own frames, then zeros up to 30 s (longer audio is cut at 30 s)."""
-    mel = log_mel_spectrogram(np.pad(audio, (0, HOP_LENGTH)), n_mels)[:, :-1][:, :CHUNK_FRAMES]
+    padded = np.pad(audio, (0, max(HOP_LENGTH, 400 - len(audio))))  # at least one STFT window
+    mel = log_mel_spectrogram(padded, n_mels)[:, :-1][:, :CHUNK_FRAMES]
     return torch.nn.functional.pad(mel, (0, CHUNK_FRAMES - mel.shape[1])).unsqueeze(0)
 
 

@@ -19,6 +19,7 @@ from torch import nn
 from models.audio import log_mel_spectrogram
 
 MEL_FRAMES_PER_POSITION = 2  # conv2 has stride 2: one encoder position per 20 ms
+MIN_SAMPLES = 400  # one STFT window
 
 
 def load_whisper_encoder(name_or_path: str | Path, dtype: torch.dtype = torch.float32) -> nn.Module:
@@ -44,6 +45,10 @@ def load_whisper_encoder(name_or_path: str | Path, dtype: torch.dtype = torch.fl
                         state[key[len(prefix) :]] = handle.get_tensor(key).to(dtype)
     encoder.load_state_dict(state, strict=True, assign=True)
     return encoder
+
+
+def _at_least(audio: np.ndarray, samples: int) -> np.ndarray:
+    return audio if len(audio) >= samples else np.pad(np.asarray(audio, dtype=np.float32), (0, samples - len(audio)))
 
 
 def mel_lengths_to_positions(lengths: torch.Tensor) -> torch.Tensor:
@@ -79,7 +84,8 @@ class SpeechEncoder(nn.Module):
 
     def features(self, audio: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
         """Log-mel of each utterance (capped at 30 s), zero-padded into (batch, n_mels, frames) + lengths."""
-        mels = [log_mel_spectrogram(a, self.n_mels)[:, : self.max_frames] for a in audio]
+        # Clips under one STFT window (25 ms) are zero-padded to it: the STFT's reflect padding needs that much
+        mels = [log_mel_spectrogram(_at_least(a, MIN_SAMPLES), self.n_mels)[:, : self.max_frames] for a in audio]
         lengths = torch.tensor([max(m.shape[1], 1) for m in mels])
         batch = torch.zeros(len(mels), self.n_mels, int(lengths.max()))
         for i, mel in enumerate(mels):

@@ -154,3 +154,8 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="not a SEAL checkpoint"):
         SealModel.from_pretrained(tmp_path / "nothing-here")
+
+
+def test_clips_shorter_than_one_window_still_embed(model):
+    vectors = model.embed_audio([np.zeros(1, dtype=np.float32), np.full(160, 0.01, dtype=np.float32)])
+    assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
