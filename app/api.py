@@ -134,6 +134,9 @@ async def ingest(
             path.write_bytes(await _read_limited(upload, res, name))
             names[path] = name
         report = await res.run(ingest_paths, list(names), collection, res.store, res.seal_model, res.text_embedder, progress=False, names=names)
+    by_path = {str(path): name for path, name in names.items()} | {str(path.resolve()): name for path, name in names.items()}
+    for skipped in report.skipped:
+        skipped.path = by_path.get(skipped.path, skipped.path)  # the uploader's name, not our temp file
     log.info("ingest into %s: %d files, %d passages", collection, report.files, report.chunks)
     return report.to_dict()
 
