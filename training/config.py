@@ -98,12 +98,28 @@ def _build(cls, data: dict, where: str):
     values = {}
     for name, value in data.items():
         default = getattr(cls(), name)
-        values[name] = _build(type(default), value, f"{where}.{name}".strip(".")) if is_dataclass(default) else value
+        key = f"{where}.{name}".strip(".")
+        values[name] = _build(type(default), value, key) if is_dataclass(default) else _typed(default, value, key)
     return cls(**values)
 
 
+def _typed(default: Any, value: Any, key: str) -> Any:
+    """YAML reads 3e-4 as a string (it wants 3.0e-4); numbers are numbers wherever the default is one."""
+    if isinstance(default, bool) or value is None or not isinstance(value, str):
+        return float(value) if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool) else value
+    if isinstance(default, (int, float)) or default is None:
+        for kind in ((float,) if isinstance(default, float) else (int, float)):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+        if default is not None:
+            raise ConfigError(f"{key} must be a number, not {value!r}")
+    return value
+
+
 def _coerce(text: str) -> Any:
-    return yaml.safe_load(text)  # "3e-4" -> float, "true" -> bool, "null" -> None, "tiny.en" -> str
+    return yaml.safe_load(text)  # "true" -> bool, "null" -> None, "8" -> int, "tiny.en" -> str
 
 
 def load_config(path: str | Path | None, overrides: list[str] | None = None, **top: Any) -> RunConfig:
