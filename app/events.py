@@ -125,6 +125,8 @@ class Ready(Event):
     mode: str
     k: int
     answer: bool  # false when answers are off or no answerer is installed
+    answerer: str | None = None  # what answers, e.g. the vLLM model, or the extractive fallback
+    answer_source: str | None = None  # "llm" | "fallback"
     vad: dict[str, Any]
     limits: dict[str, float]
 

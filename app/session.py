@@ -18,7 +18,7 @@ import json
 import logging
 import time
 import uuid
-from contextlib import suppress
+from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from app import events as ev
 from app.resources import Resources
 from app.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechStart, VadConfig, VadSegmenter
+from llm.types import AnswerDone as AnswerDoneItem
+from llm.types import Turn
 
 log = logging.getLogger("seal.session")
 
@@ -180,6 +182,8 @@ class Session:
                 mode=self.opts.mode,
                 k=self.opts.k,
                 answer=self.opts.answer and self.res.answerer is not None,
+                answerer=getattr(self.res.answerer, "label", None) if self.res.answerer else self.res.answerer_note,
+                answer_source=self._answer_source() if self.res.answerer else None,
                 vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms")},
                 limits={"max_utterance_s": cfg.max_utterance_s, "burst_s": self.settings.ws_burst_s, "max_frame_s": MAX_FRAME_S},
             )
@@ -219,8 +223,8 @@ class Session:
         for event in vad_events:
             if isinstance(event, SpeechStart):
                 self.utterance += 1
-                await self._cancel_answer()  # barge-in
                 await self.send(ev.VadStart(utterance=self.utterance, start_ms=event.start_ms))
+                await self._cancel_answer()  # barge-in
             elif isinstance(event, SpeechCancel):
                 await self.send(
                     ev.VadEnd(utterance=self.utterance, start_ms=event.start_ms, end_ms=event.end_ms,
@@ -283,20 +287,19 @@ class Session:
     async def _answer(self, n: int, audio: np.ndarray, results: list) -> None:
         primary = next((r for r in results if r.pipeline == "seal"), results[0])
         transcript = next((r.transcript for r in results if r.transcript), None)
+        query_vector, embed_texts = await self._query_space(primary, transcript)
         text, done = "", None
         try:
-            stream = self.res.answerer.stream(
-                audio, transcript, primary.hits, list(self.history),
-                query_vector=getattr(primary, "query_vector", None), embed_texts=self._embed_texts(primary),
-            )
-            async for item in stream:
-                if hasattr(item, "citations"):
-                    done = item
-                    break
-                text += item.text
-                await self.send(ev.AnswerDelta(utterance=n, text=item.text))
+            stream = self.res.answerer.stream(audio, transcript, primary.hits, list(self.history), query_vector, embed_texts)
+            async with aclosing(stream) as items:
+                async for item in items:
+                    if isinstance(item, AnswerDoneItem):
+                        done = item
+                        break
+                    text += item.text
+                    await self.send(ev.AnswerDelta(utterance=n, text=item.text))
         except asyncio.CancelledError:
-            await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], cancelled=True))
+            await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], cancelled=True, source=self._answer_source()))
             raise
         except Exception as exc:  # noqa: BLE001 - the retrieval results already reached the user
             log.exception("answer failed")
@@ -306,15 +309,24 @@ class Session:
             await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], error="the answerer ended without a final message"))
             return
         await self.send(ev.AnswerDone(utterance=n, **done.to_dict()))
-        from llm.types import Turn
-
         self.history = [*self.history, Turn(question=transcript, answer=done.text)][-HISTORY_TURNS:]
 
-    def _embed_texts(self, primary):
-        """A function the fallback answerer uses to embed sentences in the query vector's space."""
-        if primary.pipeline == "seal":
-            return self.res.seal_model.embed_text
-        return self.res.text_embedder.encode
+    async def _query_space(self, primary, transcript: str | None):
+        """A query vector and the sentence embedder of the same space, for the extractive fallback.
+
+        SEAL's own query vector when the pipeline exposes it; else the transcript in the text
+        embedder's space (one short encode); else none (the fallback then matches words or leads).
+        """
+        vector = getattr(primary, "query_vector", None)
+        if vector is not None:
+            return vector, (self.res.seal_model.embed_text if primary.pipeline == "seal" else self.res.text_embedder.encode)
+        if transcript:
+            encoded = await self.res.run(self.res.text_embedder.encode, [transcript])
+            return encoded[0], self.res.text_embedder.encode
+        return None, None
+
+    def _answer_source(self) -> str | None:
+        return getattr(self.res.answerer, "source", None)
 
     async def _cancel_answer(self) -> None:
         task, self.answer_task = self.answer_task, None

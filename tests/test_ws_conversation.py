@@ -168,3 +168,51 @@ async def test_two_questions_in_one_stream_are_two_utterances(server):
 
 def _resources(server):
     return server.server.config.app.state.resources
+
+
+async def test_answer_streams_after_the_hits_with_citations(server):
+    audio = with_silence(spoken(QUESTION[0]))
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"], "k": 3}))
+        ready = json.loads(await ws.recv())
+        assert ready["answer"] and ready["answer_source"] == "fallback" and "extractive" in ready["answerer"]
+        await stream(ws, audio)
+        events = await events_until(ws, lambda e: e["type"] == "answer.done")
+    kinds = _types(events)
+    assert kinds.index("answer.delta") > max(i for i, k in enumerate(kinds) if k == "retrieval")
+    done = events[-1]
+    assert done["source"] == "fallback" and not done["cancelled"] and done["error"] is None
+    assert done["text"] == "".join(e["text"] for e in events if e["type"] == "answer.delta")
+    seal_ids = {h["id"] for h in _retrievals(events)["seal"]["hits"]}
+    assert done["citations"] and set(done["citations"]) <= seal_ids  # the answer reads SEAL's passages
+    assert "[1]" in done["text"] or "[2]" in done["text"] or "[3]" in done["text"]
+
+
+async def test_new_utterance_cancels_a_streaming_answer(server, monkeypatch):
+    """Barge-in: the answerer here is the real fallback slowed to an LLM's pace (one piece per second)."""
+    res = _resources(server)
+    real = res.answerer
+
+    class SlowAnswerer:
+        source, label = real.source, real.label
+
+        async def stream(self, *args, **kwargs):
+            async for item in real.stream(*args, **kwargs):
+                yield item
+                await asyncio.sleep(1.0)
+
+    monkeypatch.setattr(res, "answerer", SlowAnswerer())
+    first, second = spoken(QUESTION[0]), spoken("How do honey bees make honey?")
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["asr"]}))
+        await ws.recv()
+        await stream(ws, with_silence(first))
+        events = await events_until(ws, lambda e: e["type"] == "answer.delta")
+        await stream(ws, with_silence(second, before_s=0.1))
+        events += await events_until(ws, lambda e: e["type"] == "answer.done" and e["utterance"] == 2, timeout=120)
+    dones = [e for e in events if e["type"] == "answer.done"]
+    assert [d["utterance"] for d in dones] == [1, 2]
+    assert dones[0]["cancelled"] and not dones[1]["cancelled"]
+    kinds = [(e["type"], e.get("utterance")) for e in events]
+    assert kinds.index(("answer.done", 1)) > kinds.index(("vad.start", 2))  # cancelled by the new speech
+    assert "bees" in dones[1]["text"].lower()
