@@ -215,15 +215,23 @@ def build_generation_config(config, ct2_config: dict, token_ids: dict[str, int],
     return gen
 
 
+def read_vocabulary(ct2_dir: Path) -> list[str]:
+    """ctranslate2's vocabulary: ``vocabulary.txt`` (one token a line) or ``vocabulary.json`` (a list)."""
+    if (ct2_dir / "vocabulary.txt").is_file():
+        return (ct2_dir / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
+    if (ct2_dir / "vocabulary.json").is_file():
+        return json.loads((ct2_dir / "vocabulary.json").read_text(encoding="utf-8"))
+    return []
+
+
 def build_tokenizer(ct2_dir: Path):
     """Whisper tokenizer from ``tokenizer.json``, extended with the timestamp tokens that only
-    ``vocabulary.txt`` lists (ids above the special tokens, exactly where ctranslate2 put them)."""
+    the vocabulary file lists (ids above the special tokens, exactly where ctranslate2 put them)."""
     from transformers import WhisperTokenizer
 
     tokenizer = WhisperTokenizer(tokenizer_file=str(ct2_dir / "tokenizer.json"))
-    vocabulary_file = ct2_dir / "vocabulary.txt"
-    if vocabulary_file.is_file():
-        vocabulary = vocabulary_file.read_text(encoding="utf-8").splitlines()
+    vocabulary = read_vocabulary(ct2_dir)
+    if vocabulary:
         extra = vocabulary[len(tokenizer) :]
         if extra:
             tokenizer.add_tokens(extra)
