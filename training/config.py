@@ -46,8 +46,8 @@ class LossSection:
     ctc: float = 1.0  # CTC over the text tower's word pieces, read straight off the adapter output
     ctc_vocab: str = "corpus"  # "corpus": word pieces seen in the transcripts; "full": the whole vocabulary
     ctc_temperature: float = 0.1
-    token_mse: float = 1.0  # text-encoder hidden states, speech side length-matched to the transcript's tokens
-    pooled_mse: float = 1.0  # the paper's MSE on the pooled sentence vector
+    token_mse: float = 5.0  # hidden states, speech length-matched to the tokens; 5 ~ 1 / their variance
+    pooled_mse: float = 5.0  # the paper's MSE on the pooled sentence vector
     # stage 2 (retrieval)
     infonce: float = 1.0
     temperature: float = 0.05

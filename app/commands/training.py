@@ -50,6 +50,18 @@ def data_sources(json_out: bool = typer.Option(False, "--json", help="Print JSON
                       + "; ".join(APT_PACKAGES[r["source"]] for r in rows if not r["available"]))
 
 
+@data_app.command("fetch-debian")
+def data_fetch_debian() -> None:
+    """Download Debian's package lists with the English long descriptions into SEAL_DATA_DIR/apt-lists (needs root)."""
+    from training.data.sources import SourceMissing, fetch_debian_lists
+
+    try:
+        target = fetch_debian_lists()
+    except SourceMissing as exc:
+        fail(str(exc))
+    console.print(f"Debian package descriptions ready in {target}", highlight=False)
+
+
 @data_app.command("voices")
 def data_voices(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The training voices, the held-out dev voices, and the speakers reserved for independent evaluation."""
@@ -72,7 +84,8 @@ def data_build(
     per_source: int = typer.Option(2000, help="Training passages drawn from each source."),
     questions: int = typer.Option(2, help="Spoken questions per training passage."),
     read_fraction: float = typer.Option(0.3, help="Share of passages whose summary is also read aloud (stage 1 pairs)."),
-    dev_per_source: int = typer.Option(50, help="Dev passages per source (disjoint from training, dev voices)."),
+    dev_per_source: int = typer.Option(50, help="Dev knowledge-base passages per source (disjoint from training)."),
+    dev_queries: int | None = typer.Option(None, help="Dev passages that get a spoken question (dev voices); default all."),
     augment: float = typer.Option(1.0, help="Augmentation strength: 0 = clean TTS, 1 = reverb/noise/level changes."),
     seed: int = typer.Option(0, help="Seed for sampling passages, questions, voices and augmentation."),
     workers: int = typer.Option(2, help="Parallel synthesis jobs (TTS runs as subprocesses)."),
@@ -85,7 +98,8 @@ def data_build(
     from training.data.sources import SourceMissing
 
     config = BuildConfig(out=str(out), sources=source, per_source=per_source, questions_per_passage=questions,
-                         read_fraction=read_fraction, dev_per_source=dev_per_source, augment_strength=augment, seed=seed)
+                         read_fraction=read_fraction, dev_per_source=dev_per_source, dev_queries=dev_queries,
+                         augment_strength=augment, seed=seed)
     try:
         builder = Builder(config, log=lambda m: console.print(m, highlight=False))
         items = builder.prepare()

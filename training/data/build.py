@@ -41,7 +41,8 @@ class BuildConfig:
     per_source: int = 2000  # training passages drawn from each source
     questions_per_passage: int = 2
     read_fraction: float = 0.3  # share of passages whose summary is also read aloud (stage 1 pairs)
-    dev_per_source: int = 50  # dev passages per source (one question each, dev voices)
+    dev_per_source: int = 50  # dev knowledge-base passages per source (never trained on)
+    dev_queries: int | None = None  # how many of them get a spoken question (default: all)
     augment_strength: float = 1.0
     seed: int = 0
     voices: list[str] = field(default_factory=train_voices)
@@ -129,7 +130,8 @@ def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage]) -> 
             add("query", question, p, pick_voice(config.voices, rng), "train")
         if rng.random() < config.read_fraction and _speakable(p.summary):
             add("read", _speakable(p.summary), p, pick_voice(config.voices, rng), "train")
-    for p in dev:
+    asked = dev if config.dev_queries is None else random.Random(config.seed + 2).sample(dev, min(config.dev_queries, len(dev)))
+    for p in asked:
         for question in questions_for(p, 1, rng):
             add("query", question, p, pick_voice(config.dev_voices, rng), "dev")
     return items

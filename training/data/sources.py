@@ -29,7 +29,7 @@ MAX_WORDS = 90  # passages stay well inside MiniLM's 256-token window
 
 # What the user must install for each source (shown when one is missing).
 APT_PACKAGES = {
-    "debian": "run `apt-get update -o Acquire::Languages=en` (fetches the Translation-en lists)",
+    "debian": "run `seal data fetch-debian` (apt-get update with the English long descriptions, into SEAL_DATA_DIR/apt-lists)",
     "wordnet": "apt-get install wordnet-base",
     "gcide": "apt-get install dict-gcide",
     "man": "apt-get install man-db manpages (and the packages whose manuals you want)",
@@ -118,12 +118,37 @@ def _long_description(body: str) -> str:
     return " ".join(p for p in paragraphs if p)
 
 
+def private_apt_lists() -> Path:
+    """Our own copy of apt's lists: a plain `apt-get update` elsewhere on the machine (without
+    Acquire::Languages=en) deletes the Translation-en files from /var/lib/apt/lists."""
+    from app.settings import get_settings
+
+    return get_settings().data_dir / "apt-lists"
+
+
+def fetch_debian_lists() -> Path:
+    """apt-get update into ``private_apt_lists()``, with the English long descriptions."""
+    target = private_apt_lists()
+    (target / "partial").mkdir(parents=True, exist_ok=True)
+    cmd = ["apt-get", "update", "-q", "-o", "Acquire::Languages=en", "-o", f"Dir::State::Lists={target}"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SourceMissing(f"`{' '.join(cmd)}` failed (run it as root or with sudo): {result.stderr.strip()[-300:]}")
+    return target
+
+
+def apt_lists_dir() -> Path:
+    for candidate in (private_apt_lists(), APT_LISTS):
+        if glob.glob(str(candidate / "*_i18n_Translation-en*")):
+            return candidate
+    raise SourceMissing(f"no Translation-en lists in {private_apt_lists()} or {APT_LISTS}: {APT_PACKAGES['debian']}")
+
+
 def debian_passages() -> Iterator[Passage]:
-    translations = sorted(glob.glob(str(APT_LISTS / "*_i18n_Translation-en*")))
-    if not translations:
-        raise SourceMissing(f"no Translation-en lists in {APT_LISTS}: {APT_PACKAGES['debian']}")
+    lists = apt_lists_dir()
+    translations = sorted(glob.glob(str(lists / "*_i18n_Translation-en*")))
     sections: dict[str, tuple[str, str]] = {}
-    for path in sorted(glob.glob(str(APT_LISTS / "*_binary-*_Packages*"))):
+    for path in sorted(glob.glob(str(lists / "*_binary-*_Packages*"))):
         for st in _stanzas(_apt_cat(Path(path))):
             if "Package" in st:
                 sections[st["Package"]] = (st.get("Section", "misc").split("/")[-1], " ".join(st.get("Tag", "").split()))
