@@ -1,0 +1,87 @@
+"""The page in Debian's headless Chromium with a fake microphone that plays a synthesized question.
+
+Chromium's fake capture device reads the WAV in a loop; the page's AudioWorklet turns it into PCM16
+frames for the websocket exactly as with a real microphone. The test clicks start, waits for the
+expected passage and the latency bars, and saves screenshots (desktop and phone) under artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from live_server import QUESTION, live_server, spoken, with_silence
+from models.audio import write_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(session_data_dir, tmp_path_factory):
+    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
+
+
+@pytest.fixture(scope="module")
+def question_wav(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("mic") / "question.wav"
+    write_wav(path, with_silence(spoken(QUESTION[0]), before_s=1.0, after_s=3.0))
+    return path
+
+
+def _launch(playwright, wav: Path):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+            "--autoplay-policy=no-user-gesture-required",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    )
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 1000}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_spoken_question_in_the_browser_shows_passage_latency_and_answer(server, question_wav, viewport):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = _launch(p, question_wav)
+        try:
+            page = browser.new_page(viewport=viewport)
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+            page.goto(server.base + "/")
+            page.click("#mic")
+            page.wait_for_selector("#connection[data-state=online]", timeout=30_000)
+            # The ASR column's top passage is the expected one (SEAL's may be anything while untrained).
+            page.wait_for_selector(f'#hit-asr-1[data-doc="{QUESTION[1]}"]', timeout=90_000)
+            page.wait_for_selector("#latency-seal .latency-bar .seg-encoder", timeout=30_000)
+            page.wait_for_selector("#latency-asr .latency-bar .seg-decode", timeout=30_000)
+            page.wait_for_selector("#answer a.cite", timeout=30_000)
+            assert "library" in page.inner_text("#transcript").lower()
+            assert "fallback" in page.inner_text("#answer-source")
+            assert page.locator("#hits-seal .hit").count() == 5
+            assert "end of speech" in page.inner_text("#latency-seal")
+            shot = ARTIFACTS / f"browser-{'phone' if viewport['width'] < 600 else 'desktop'}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            page.click("#mic")  # stop: the session closes cleanly
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 10_000
+    assert not problems, problems
