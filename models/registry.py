@@ -28,12 +28,21 @@ def _cached(key: tuple, build):
 
 
 def get_seal_model(settings: Settings | None = None) -> "SealModel":
-    from models.seal import SealModel
+    """``SEAL_CHECKPOINT``, else the shipped checkpoint, else a fresh model built from the settings'
+    ``whisper_model`` and ``text_model`` (whose text side equals the plain text tower)."""
+    from models.seal import DEFAULT_CHECKPOINT, SealConfig, SealModel
 
     s = settings or get_settings()
     device, dtype = s.resolved_device(), s.resolved_dtype()
-    key = ("seal", s.checkpoint, device, dtype, str(s.data_dir))
-    return _cached(key, lambda: SealModel.from_pretrained(s.checkpoint, device=device, dtype=dtype))
+    checkpoint = s.checkpoint or (DEFAULT_CHECKPOINT if (DEFAULT_CHECKPOINT / "config.json").is_file() else None)
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, str(s.data_dir))
+
+    def build() -> "SealModel":
+        if checkpoint is not None:
+            return SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
+        return SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
+
+    return _cached(key, build)
 
 
 def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":
