@@ -85,10 +85,10 @@ class VllmAnswerer:
     ) -> AsyncIterator[AnswerDelta | AnswerDone]:
         """``AnswerDelta`` events as tokens arrive, then exactly one ``AnswerDone``."""
         started = time.perf_counter()
-        items = as_passages(passages)
         try:
+            items = as_passages(passages)
             messages = build_messages(audio, question_text, items, history, self.config.limits)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:  # bad input from the caller: one line, like every failure
             yield AnswerDone(text="", source="llm", error=f"Nothing to answer: {exc}")
             return
         parts: list[str] = []

@@ -155,7 +155,11 @@ class FallbackAnswerer:
         embed_texts: EmbedTexts | None = None,
     ) -> AsyncIterator[AnswerDelta | AnswerDone]:
         started = time.perf_counter()
-        items = as_passages(passages)
+        try:
+            items = as_passages(passages)
+        except TypeError as exc:
+            yield AnswerDone("", [], None, "fallback", f"Nothing to answer: {exc}")
+            return
         if not items:
             yield AnswerDelta(NO_PASSAGES)
             yield AnswerDone(NO_PASSAGES, [], (time.perf_counter() - started) * 1000.0, "fallback")

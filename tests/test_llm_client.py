@@ -218,3 +218,8 @@ def test_get_answerer_picks_the_client_only_when_a_base_url_is_set():
     assert isinstance(client, VllmAnswerer)
     assert client.config.base_url == "http://vllm:8000/v1" and client.config.model.startswith("fixie-ai/")
     assert client.config.timeout_s == 3 and client.config.connect_timeout_s == 3
+
+
+async def test_a_question_with_neither_audio_nor_text_is_one_error_line(server):
+    events = [e async for e in answerer(server, "ok").stream(None, "  ", PASSAGES, [])]
+    assert len(events) == 1 and events[0].error == "Nothing to answer: a question needs audio or text"

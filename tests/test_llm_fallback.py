@@ -115,3 +115,8 @@ def test_citation_markers_resolve_to_ids_in_order_without_repeats():
     passages = as_passages([{"id": f"p{i}", "text": "x"} for i in range(1, 5)])
     assert resolve_citations("A [3]. B [1, 2]. C [3][9]. D [2-4].", passages) == ["p3", "p1", "p2", "p4"]
     assert resolve_citations("no markers, [0] and [x]", passages) == []
+
+
+async def test_a_passage_without_text_is_one_error_line_not_an_exception():
+    events = [e async for e in FallbackAnswerer().stream(None, "q", [{"id": "x"}], [])]
+    assert len(events) == 1 and "needs a 'text' field" in events[0].error
