@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from app.commands import bench as bench_cmds
 from app.commands import models as models_cmds
 from app.commands import retrieval as retrieval_cmds
 from app.commands import server as server_cmds
@@ -32,7 +33,7 @@ def root() -> None:
     """Keeps `seal` a group of subcommands."""
 
 
-for module in (models_cmds, retrieval_cmds, server_cmds, training_cmds):
+for module in (models_cmds, retrieval_cmds, server_cmds, training_cmds, bench_cmds):
     module.register(app)
 
 

@@ -1,0 +1,257 @@
+"""``seal bench latency``: every step of both retrieval pipelines, on the same spoken queries, in one run.
+
+For each query: the VAD's end-of-speech decision (``vad_timing``), then the server's own pipelines on
+the audio the VAD cut: SEAL (features, encoder, adapter+pooling, search) and ASR (decode, embed,
+search), alternating which goes first. Then the same query vectors searched in scratch collections of
+1k, 10k, 100k random passages (``scale``). Per step p50/p95 by utterance-length bucket, and the
+SEAL/ASR ratios, both from the end of the utterance (what the pipelines time) and from the real end of
+speech (VAD included, which both pipelines share).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.settings import Settings
+from app.vad import VadConfig
+from training.bench import scale
+from training.bench.queries import BUCKETS, DEFAULT_VOICES, SpokenQuery, bucket_of, load_query_texts, speak_queries
+from training.bench.stats import ratio, summarize
+from training.bench.vad_timing import time_vad
+
+SEAL_STEPS = ["vad", "features", "encoder", "adapter", "search", "total", "end_to_end"]
+ASR_STEPS = ["vad", "decode", "embed", "search", "total", "end_to_end"]
+
+
+@dataclass
+class LatencyConfig:
+    queries: Path | None = None  # design.md queries JSONL; None: the built-in questions
+    n: int | None = None
+    voices: list[str] = field(default_factory=lambda: list(DEFAULT_VOICES))
+    passages: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
+    k: int = 5
+    search_repeats: int = 3  # each query vector searched this many times per scale
+    warmup: int = 1
+
+
+@dataclass
+class Progress:
+    """Callbacks the CLI wires to a progress bar; the tests leave them empty."""
+
+    stage: Callable[[str, int], None] = lambda name, total: None
+    advance: Callable[[int], None] = lambda n=1: None
+
+
+def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | None = None) -> dict[str, Any]:
+    progress = progress or Progress()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    if not config.passages or min(config.passages) < 1:
+        raise ValueError("--passages needs one or more positive sizes, e.g. 1000,10000,100000")
+    records = load_query_texts(config.queries, config.n)
+
+    progress.stage("speaking the queries", len(records))
+    spoken = speak_queries(records, config.voices, progress=lambda: progress.advance(1))
+
+    progress.stage("loading models", 3)
+    models, load_ms = _load_models(settings, progress)
+
+    with tempfile.TemporaryDirectory(prefix="seal-bench-") as scratch:
+        store = scale.scratch_store(settings, Path(scratch))
+        dims = {"seal": models["seal"].dim, "text": models["text"].dim}
+        sizes = sorted(set(config.passages))
+        collections = {size: scale.collection_name(size) for size in sizes}
+        try:
+            progress.stage(f"filling {len(sizes)} scratch collection(s)", sum(sizes))
+            fill_s = {size: scale.fill_random(store, collections[size], size, dims, progress=progress.advance) for size in sizes}
+            rows, seal_vectors, text_vectors = _run_queries(spoken, models, store, collections[sizes[0]], config, settings, progress)
+            progress.stage("searching at each scale", len(sizes))
+            search_scale = {}
+            for size in sizes:
+                times = scale.time_searches(
+                    store, collections[size], {"seal": seal_vectors, "text": text_vectors}, config.k, config.search_repeats
+                )
+                search_scale[str(size)] = {
+                    "build_s": round(fill_s[size], 2),
+                    **{name: summarize(values) for name, values in times.items()},
+                }
+                progress.advance(1)
+        finally:
+            for name in collections.values():
+                scale.drop_quietly(store, name)
+            store.close()
+
+    return {
+        "kind": "seal bench latency",
+        "machine": machine_info() | {"load_average_at_start": load_at_start},
+        "settings": {
+            "whisper_model": settings.whisper_model,
+            "text_model": settings.text_model,
+            "checkpoint": settings.checkpoint or "default (shipped checkpoint, or a fresh model)",
+            "device": settings.resolved_device(),
+            "asr": f"faster-whisper {settings.asr_compute_type}, greedy (beam 1)",
+            "vad": asdict(_vad_config(settings)),
+            "store": store.location,
+            "pipeline_search_passages": sizes[0],
+            "voices": config.voices,
+            "k": config.k,
+        },
+        "load_ms": load_ms,
+        "queries": rows,
+        "summary": summarize_rows(rows),
+        "search_scale": search_scale,
+        "notes": [
+            "timings from the end of the utterance (the VAD's cut), as the server's pipelines time them; "
+            "end_to_end adds the VAD's decision (hangover after the real end of speech + its processing)",
+            f"pipeline searches run against {sizes[0]} random unit vectors; search_scale repeats the same "
+            "query vectors against every size",
+            "search_scale collections hold random unit vectors upserted straight into scratch collections "
+            "(search cost depends on count and dimension, not content)",
+            "queries run one at a time, SEAL and ASR alternating which goes first; one warm-up query each "
+            "is not counted",
+        ],
+    }
+
+
+def _load_models(settings: Settings, progress: Progress) -> tuple[dict[str, Any], dict[str, float]]:
+    from models import registry
+
+    loaders = {
+        "seal": lambda: registry.get_seal_model(settings),
+        "text": lambda: registry.get_text_embedder(settings),
+        "asr": lambda: registry.get_transcriber(settings),
+    }
+    models, load_ms = {}, {}
+    for name, load in loaders.items():
+        started = time.perf_counter()
+        models[name] = load()
+        load_ms[name] = round((time.perf_counter() - started) * 1000, 1)
+        progress.advance(1)
+    return models, load_ms
+
+
+def _vad_config(settings: Settings) -> VadConfig:
+    # The server builds its segmenter from these settings; the benchmark must wait as long as it does.
+    return VadConfig(
+        aggressiveness=getattr(settings, "vad_aggressiveness", VadConfig.aggressiveness),
+        end_silence_ms=getattr(settings, "vad_end_silence_ms", VadConfig.end_silence_ms),
+    )
+
+
+def _run_queries(
+    spoken: list[SpokenQuery], models: dict[str, Any], store, collection: str, config: LatencyConfig, settings: Settings, progress: Progress
+) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray]:
+    from app.pipelines import AsrPipeline, SealPipeline
+
+    seal = SealPipeline(models["seal"], store)
+    asr = AsrPipeline(models["asr"], models["text"], store)
+    vad_config = _vad_config(settings)
+    for query in spoken[: config.warmup]:  # first calls allocate, JIT and fill caches
+        seal.run(query.audio, collection, config.k)
+        asr.run(query.audio, collection, config.k)
+
+    progress.stage("timing the pipelines", len(spoken))
+    rows = []
+    for i, query in enumerate(spoken):
+        vad = time_vad(query, vad_config)
+        audio = vad.audio if vad.audio is not None else query.audio
+        order = (seal, asr) if i % 2 == 0 else (asr, seal)
+        results = {pipeline.name: pipeline.run(audio, collection, config.k) for pipeline in order}
+        rows.append(_row(query, vad, results))
+        progress.advance(1)
+    seal_vectors = models["seal"].embed_text([q.text for q in spoken])
+    text_vectors = models["text"].encode([row["transcript"] or "" for row in rows])
+    return rows, seal_vectors, text_vectors
+
+
+def _row(query: SpokenQuery, vad, results) -> dict[str, Any]:
+    seal_t, asr_t = results["seal"].timings_ms, results["asr"].timings_ms
+    vad_ms = vad.total_ms
+
+    def with_vad(total: float) -> float | None:
+        return None if vad_ms is None else round(total + vad_ms, 3)
+
+    return {
+        "id": query.id,
+        "voice": query.voice,
+        "text": query.text,
+        "speech_s": round(query.speech_s, 3),
+        "bucket": bucket_of(query.speech_s),
+        "vad": {"hangover_ms": vad.hangover_ms, "processing_ms": vad.processing_ms, "segments": vad.segments},
+        "seal": {
+            "vad": vad_ms,
+            "features": seal_t.get("features"),
+            "encoder": seal_t.get("encoder"),
+            "adapter": seal_t.get("adapter"),
+            "search": seal_t.get("search"),
+            "total": seal_t["total"],
+            "end_to_end": with_vad(seal_t["total"]),
+        },
+        "asr": {
+            "vad": vad_ms,
+            "decode": asr_t.get("decode"),
+            "embed": asr_t.get("embed"),
+            "search": asr_t.get("search"),
+            "total": asr_t["total"],
+            "end_to_end": with_vad(asr_t["total"]),
+        },
+        "transcript": results["asr"].transcript,
+    }
+
+
+def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per bucket (and ``all``): p50/p95 of every step of both pipelines, and the SEAL/ASR ratios."""
+    groups = {"all": rows} | {b: [r for r in rows if r["bucket"] == b] for b in BUCKETS}
+    out = {}
+    for name, group in groups.items():
+        if not group:
+            continue
+        seal = {step: summarize(r["seal"][step] for r in group) for step in SEAL_STEPS}
+        asr = {step: summarize(r["asr"][step] for r in group) for step in ASR_STEPS}
+        out[name] = {
+            "n": len(group),
+            "speech_s": summarize(r["speech_s"] for r in group),
+            "vad_hangover_ms": summarize(r["vad"]["hangover_ms"] for r in group),
+            "vad_processing_ms": summarize(r["vad"]["processing_ms"] for r in group),
+            "vad_split": sum(1 for r in group if r["vad"]["segments"] != 1),
+            "seal": seal,
+            "asr": asr,
+            "ratio_p50": ratio(seal["total"]["p50"], asr["total"]["p50"]),
+            "ratio_p95": ratio(seal["total"]["p95"], asr["total"]["p95"]),
+            "ratio_end_to_end_p50": ratio(seal["end_to_end"]["p50"], asr["end_to_end"]["p50"]),
+        }
+    return out
+
+
+def machine_info() -> dict[str, Any]:
+    import torch
+
+    info: dict[str, Any] = {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

@@ -1,0 +1,231 @@
+"""Benchmark results as a markdown table and a PNG chart (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from training.bench.queries import BUCKETS
+
+SEAL_PARTS = ["vad", "features", "encoder", "adapter", "search"]
+ASR_PARTS = ["vad", "decode", "embed", "search"]
+
+
+def _f(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _machine_line(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    gpu = f", GPU {m['gpu']}" if m.get("gpu") else ", no GPU"
+    start = m.get("load_average_at_start")
+    load = f"load average {start[0]} at start, {m['load_average'][0]} at end" if start else f"load average {m['load_average'][0]}"
+    return f"{m['cpu']}, {m['cores']} cores{gpu}; {load}; {m['when']}"
+
+
+def latency_markdown(result: dict[str, Any]) -> str:
+    s = result["settings"]
+    lines = [
+        "# seal bench latency",
+        "",
+        f"Machine: {_machine_line(result)}.",
+        f"Models: Whisper `{s['whisper_model']}` (SEAL speech tower and ASR), text `{s['text_model']}`, "
+        f"SEAL checkpoint {s['checkpoint']}; ASR {s['asr']}; device {s['device']}. "
+        f"VAD hangover setting {s['vad']['end_silence_ms']} ms.",
+        "",
+        "## Per step, p50 / p95 ms, by utterance length",
+        "",
+        "From the end of the utterance (the VAD's cut) except `vad` (real end of speech -> VAD decision) "
+        "and `end-to-end` (the two added).",
+        "",
+        "| bucket | n | pipeline | vad | features / decode | encoder / embed | adapter+pool | search | total | end-to-end |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    summary = result["summary"]
+    for bucket in ["all", *BUCKETS]:
+        if bucket not in summary:
+            continue
+        b = summary[bucket]
+        sl, asr = b["seal"], b["asr"]
+        cell = lambda d: f"{_f(d['p50'])} / {_f(d['p95'])}"  # noqa: E731
+        lines.append(
+            f"| {bucket} | {b['n']} | SEAL | {cell(sl['vad'])} | {cell(sl['features'])} | {cell(sl['encoder'])} | "
+            f"{cell(sl['adapter'])} | {cell(sl['search'])} | **{cell(sl['total'])}** | {cell(sl['end_to_end'])} |"
+        )
+        lines.append(
+            f"| {bucket} | {b['n']} | ASR | {cell(asr['vad'])} | {cell(asr['decode'])} | {cell(asr['embed'])} | "
+            f"- | {cell(asr['search'])} | **{cell(asr['total'])}** | {cell(asr['end_to_end'])} |"
+        )
+    lines += [
+        "",
+        "## SEAL / ASR (p50 of totals)",
+        "",
+        "| bucket | n | from end of utterance | p95 | from end of speech (VAD included) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for bucket in ["all", *BUCKETS]:
+        if bucket in summary:
+            b = summary[bucket]
+            lines.append(
+                f"| {bucket} | {b['n']} | {_f(b['ratio_p50'], 3)} | {_f(b['ratio_p95'], 3)} | {_f(b['ratio_end_to_end_p50'], 3)} |"
+            )
+    lines += [
+        "",
+        f"## Search cost by collection size (store: {s['store']}, k={s['k']})",
+        "",
+        "| passages | seal p50 | seal p95 | text p50 | text p95 | build s |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for size, row in result["search_scale"].items():
+        lines.append(
+            f"| {int(size):,} | {_f(row['seal']['p50'], 2)} | {_f(row['seal']['p95'], 2)} | "
+            f"{_f(row['text']['p50'], 2)} | {_f(row['text']['p95'], 2)} | {row['build_s']} |"
+        )
+    lines += ["", "Notes:", *[f"- {note}" for note in result["notes"]], ""]
+    return "\n".join(lines)
+
+
+def latency_chart(result: dict[str, Any], path: Path) -> Path:
+    """Stacked p50 bars per step, SEAL beside ASR for each length bucket; search cost against size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = result["summary"]
+    buckets = [b for b in BUCKETS if b in summary] or ["all"]
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [2, 1]})
+    colors = {"vad": "#bbbbbb", "features": "#9ecae1", "encoder": "#3182bd", "adapter": "#08519c",
+              "decode": "#fdae6b", "embed": "#e6550d", "search": "#31a354"}
+    width = 0.38
+    for i, bucket in enumerate(buckets):
+        for offset, pipeline, parts in ((-width / 2, "seal", SEAL_PARTS), (width / 2, "asr", ASR_PARTS)):
+            bottom = 0.0
+            for part in parts:
+                value = summary[bucket][pipeline][part]["p50"] or 0.0
+                label = part if i == 0 and not (pipeline == "asr" and part in ("vad", "search")) else None
+                ax.bar(i + offset, value, width, bottom=bottom, color=colors[part], label=label, edgecolor="white")
+                bottom += value
+            ax.text(i + offset, bottom, f"{'SEAL' if pipeline == 'seal' else 'ASR'}\n{bottom:.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(buckets)), [f"{b}\n(n={summary[b]['n']})" for b in buckets])
+    ax.set_ylabel("p50 ms from the real end of speech")
+    ax.set_title("Per-step latency, SEAL (left) vs ASR + text (right)")
+    ax.legend(fontsize=8, ncol=2, loc="upper left")
+    ax.margins(y=0.15)
+
+    sizes = [int(s) for s in result["search_scale"]]
+    for name, color in (("seal", "#3182bd"), ("text", "#e6550d")):
+        p50 = [result["search_scale"][str(s)][name]["p50"] for s in sizes]
+        p95 = [result["search_scale"][str(s)][name]["p95"] for s in sizes]
+        ax2.plot(sizes, p50, "o-", color=color, label=f"{name} p50")
+        ax2.plot(sizes, p95, "o--", color=color, alpha=0.5, label=f"{name} p95")
+    ax2.axhline(20, color="grey", lw=0.8, ls=":", label="20 ms target")
+    ax2.set_xscale("log")
+    ax2.set_xlabel("passages in the collection")
+    ax2.set_ylabel("search ms")
+    ax2.set_title(f"Search cost ({result['settings']['store']})", fontsize=9)
+    ax2.legend(fontsize=8)
+    fig.suptitle(_machine_line(result), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def load_markdown(result: dict[str, Any]) -> str:
+    c = result["config"]
+    lines = [
+        "# seal bench load",
+        "",
+        f"Machine: {_machine_line(result)}. Target: {result['url']} (server pid {result['server_pid'] or 'not found'}).",
+        f"Each session streams TTS questions at real-time pace in {c['frame_ms']} ms PCM16 frames with "
+        f"{c['gap_s'][0]}-{c['gap_s'][1]} s of silence between them; pipelines {', '.join(c['pipelines'])}; "
+        f"answers {'on' if c['answer'] else 'off'}.",
+        "",
+        f"Latency = {result['definition']}.",
+        "",
+    ]
+    levels = result.get("levels") or []
+    if levels:
+        lines += [
+            "| sessions | refused | questions | handled | errors | end of speech -> SEAL hits p50 / p95 ms | "
+            "server end_to_hits p50 / p95 | server CPU % mean / p95 | server RSS MB start -> end | client lag max ms |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for level in levels:
+            lines.append(_load_row(level))
+    soak = result.get("soak")
+    if soak:
+        trend = soak["rss"]
+        lines += [
+            f"## Soak: {soak['sessions']} sessions for {result['config']['soak_s']:.0f} s",
+            "",
+            "| sessions | refused | questions | handled | errors | end of speech -> SEAL hits p50 / p95 ms | "
+            "server end_to_hits p50 / p95 | server CPU % mean / p95 | server RSS MB start -> end | client lag max ms |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            _load_row(soak),
+            "",
+            f"RSS after {trend.get('warmup_dropped_s', '-')} s warm-up: {trend.get('rss_mb_after_warmup', '-')} MB -> "
+            f"{trend.get('rss_mb_end', '-')} MB; slope {trend.get('slope_mb_per_min', '-')} MB/min "
+            f"(fitted growth {trend.get('fitted_growth_mb', '-')} MB); flat (< 5 % growth): {trend.get('flat')}.",
+        ]
+    examples = [m for level in [*levels, *([soak] if soak else [])] for m in level.get("error_examples", [])]
+    if examples:
+        lines += ["", "Errors seen (first few):", *[f"- {m}" for m in examples[:8]]]
+    return "\n".join(lines) + "\n"
+
+
+def _load_row(level: dict[str, Any]) -> str:
+    lat, srv, server = level["end_of_speech_to_seal_hits_ms"], level["server_end_to_hits_ms"], level["server"]
+    errors = ", ".join(f"{code} {n}" for code, n in level["errors"].items()) or "0"
+    if server.get("measured"):
+        cpu = f"{server['cpu_percent_mean']} / {server['cpu_percent_p95']}"
+        rss = f"{server['rss_mb_start']:.0f} -> {server['rss_mb_end']:.0f}"
+    else:
+        cpu = rss = "not measured"
+    return (
+        f"| {level['sessions']} | {level['sessions_refused']} | {level['questions_sent']} | {level['utterances_handled']} | "
+        f"{errors} | {_f(lat['p50'], 0)} / {_f(lat['p95'], 0)} | {_f(srv['p50'], 0)} / {_f(srv['p95'], 0)} | {cpu} | {rss} | "
+        f"{level['client_max_lag_ms']} |"
+    )
+
+
+def load_chart(result: dict[str, Any], path: Path) -> Path:
+    """Latency p50/p95 and server CPU against the number of sessions; the soak's RSS over time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = result.get("levels") or []
+    soak = result.get("soak")
+    fig, axes = plt.subplots(1, 2 if soak and levels else 1, figsize=(11 if soak and levels else 6.5, 4.4), squeeze=False)
+    ax = axes[0][0]
+    if levels:
+        x = [level["sessions"] for level in levels]
+        ax.plot(x, [level["end_of_speech_to_seal_hits_ms"]["p50"] or float("nan") for level in levels], "o-", label="p50")
+        ax.plot(x, [level["end_of_speech_to_seal_hits_ms"]["p95"] or float("nan") for level in levels], "o--", label="p95")
+        ax.axhline(1000, color="grey", ls=":", lw=0.8, label="1 s target (p95)")
+        ax.set_xlabel("concurrent real-time sessions")
+        ax.set_ylabel("end of speech -> SEAL hits, ms")
+        ax.set_xticks(x)
+        cpu = [level["server"].get("cpu_percent_mean") for level in levels]
+        if any(v is not None for v in cpu):
+            ax2 = ax.twinx()
+            ax2.bar(x, [v or 0 for v in cpu], width=max(1, min(x)) * 0.4, alpha=0.2, color="grey", label="server CPU % (mean)")
+            ax2.set_ylabel("server CPU % of one core")
+        ax.legend(fontsize=8, loc="upper left")
+        ax.set_title("Latency under load")
+    if soak:
+        sax = axes[0][1] if levels else ax
+        series = soak["rss"].get("series") or []
+        if series:
+            sax.plot([t / 60 for t, _ in series], [v for _, v in series], "-", color="#3182bd")
+        sax.set_xlabel("minutes")
+        sax.set_ylabel("server RSS MB")
+        sax.set_title(f"Soak: {soak['sessions']} sessions, slope {soak['rss'].get('slope_mb_per_min')} MB/min", fontsize=9)
+    fig.suptitle(_machine_line(result), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

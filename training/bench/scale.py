@@ -1,0 +1,101 @@
+"""Scratch collections of random unit vectors, to show how search cost grows with the knowledge base.
+
+The vectors are random (uniform on the unit sphere), upserted straight into a scratch collection with
+the same two named vectors, distance and payload fields as a real knowledge base: search cost depends
+on the number and size of the vectors, not on what they mean. Nothing of the user's data is touched.
+
+Embedded Qdrant ("local mode") keeps every vector in memory and, with a path, also writes each point to
+SQLite; its search is the same code either way. The scratch collections therefore live in an in-memory
+local client (building 100k points through SQLite would take many minutes and measure nothing we
+report). With ``SEAL_QDRANT_URL`` set they go to that server instead, under ``bench-scratch-*`` names
+that are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from app.settings import Settings
+from retrieval.store import VECTORS, KnowledgeStore
+
+BATCH = 2000
+
+
+def scratch_store(settings: Settings, scratch_dir) -> KnowledgeStore:
+    """A ``KnowledgeStore`` for benchmark collections: in-memory local mode, or the configured server."""
+    if settings.qdrant_url:
+        return KnowledgeStore(settings)
+    store = KnowledgeStore(settings.model_copy(update={"data_dir": scratch_dir}))
+    # Same KnowledgeStore code path (search, payloads); only the client's storage is memory, not SQLite.
+    store.client.close()
+    store.client = QdrantClient(location=":memory:")
+    store.location = ":memory: (local mode)"
+    return store
+
+
+def collection_name(size: int) -> str:
+    return f"bench-scratch-{size}-{uuid.uuid4().hex[:6]}"
+
+
+def fill_random(
+    store: KnowledgeStore,
+    collection: str,
+    size: int,
+    dims: dict[str, int],
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> float:
+    """Create ``collection`` with ``size`` random unit vectors per named vector; returns seconds taken."""
+    started = time.perf_counter()
+    store.ensure_collection(collection, dims)
+    rng = np.random.default_rng(seed)
+    for first in range(0, size, BATCH):
+        count = min(BATCH, size - first)
+        vectors = {name: _unit(rng, count, dim) for name, dim in dims.items()}
+        store.client.upload_collection(
+            collection,
+            vectors=vectors,
+            payload=[
+                {"text": f"random passage {i}", "title": "", "source": "bench", "chunk": 0, "doc_id": f"r{i}", "file": "bench"}
+                for i in range(first, first + count)
+            ],
+            ids=[str(uuid.UUID(int=i + 1)) for i in range(first, first + count)],
+            wait=True,
+        )
+        if progress:
+            progress(count)
+    return time.perf_counter() - started
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    v = rng.standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def time_searches(
+    store: KnowledgeStore, collection: str, queries: dict[str, np.ndarray], k: int, repeats: int
+) -> dict[str, list[float]]:
+    """Milliseconds of ``store.search`` for each query vector, per named vector space (``seal``/``text``)."""
+    out: dict[str, list[float]] = {name: [] for name in queries}
+    for _ in range(repeats):
+        for name, matrix in queries.items():
+            for vector in matrix:
+                started = time.perf_counter()
+                store.search(collection, vector, using=name, k=k)
+                out[name].append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def drop_quietly(store: KnowledgeStore, collection: str) -> None:
+    try:
+        store.drop(collection)
+    except Exception:  # noqa: BLE001 - cleanup of a scratch collection must not hide the results
+        pass
+
+
+__all__ = ["VECTORS", "scratch_store", "collection_name", "fill_random", "time_searches", "drop_quietly"]
