@@ -16,6 +16,9 @@ from models.audio import HOP_LENGTH, log_mel_spectrogram
 
 BACKENDS = ("faster-whisper", "transformers")
 CHUNK_FRAMES = 3000  # Whisper's 30 s window
+# faster-whisper's defaults for dropping a window as silence: no-speech probability above this AND
+# average log-probability of the decoded tokens at or below that
+NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD = 0.6, -1.0
 
 
 def whisper_input_features(audio: np.ndarray, n_mels: int = 80) -> torch.Tensor:
@@ -49,6 +52,8 @@ class Transcriber:
             self._hf = WhisperForConditionalGeneration.from_pretrained(str(path), dtype=dtype).to(device).eval()
             self._tokenizer = WhisperTokenizer.from_pretrained(str(path))
             self.english_only = not self._hf.generation_config.is_multilingual
+            vocab = self._tokenizer.get_vocab()
+            self._no_speech_id = vocab.get("<|nospeech|>", vocab.get("<|nocaptions|>"))
 
     def transcribe(self, audio: np.ndarray) -> str:
         """Greedy transcript of one 16 kHz mono utterance (up to 30 s), stripped."""
@@ -74,7 +79,28 @@ class Transcriber:
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()  # Whisper's generate() trips transformers' own deprecation notices
         try:
-            ids = self._hf.generate(features, num_beams=1, do_sample=False, **kwargs)
+            out = self._hf.generate(
+                features, num_beams=1, do_sample=False, return_dict_in_generate=True, output_scores=True, **kwargs
+            )
         finally:
             hf_logging.set_verbosity(verbosity)
-        return self._tokenizer.decode(ids[0], skip_special_tokens=True).strip()
+        ids = out.sequences[0]
+        if self._is_silence(features, out):
+            return ""
+        return self._tokenizer.decode(ids, skip_special_tokens=True).strip()
+
+    def _is_silence(self, features: torch.Tensor, out) -> bool:
+        """faster-whisper's rule: probability of the no-speech token right after <|startoftranscript|>
+        above 0.6, and the decoded tokens' average log-probability at most -1."""
+        if self._no_speech_id is None:
+            return False
+        start = torch.tensor([[self._hf.generation_config.decoder_start_token_id]], device=features.device)
+        first = self._hf(input_features=features, decoder_input_ids=start).logits[0, -1].float()
+        no_speech = torch.softmax(first, dim=-1)[self._no_speech_id].item()
+        if no_speech <= NO_SPEECH_THRESHOLD:
+            return False
+        steps = out.scores  # processed logits of each generated token, end-of-text included
+        tokens = out.sequences[0, -len(steps) :]
+        logprob = sum(torch.log_softmax(s[0].float(), -1)[t].item() for s, t in zip(steps, tokens))
+        text_tokens = len(steps) - int(tokens[-1].item() == self._hf.generation_config.eos_token_id)
+        return logprob / (text_tokens + 1) <= LOG_PROB_THRESHOLD

@@ -101,3 +101,13 @@ def test_greedy_transcripts_match_faster_whisper(clips):
         # and the transcript is real speech recognition, not agreement on noise
         words, heard = set(normalize(text)), set(normalize(got))
         assert len(words & heard) >= len(words) // 2, (text, got)
+
+
+def test_silence_and_noise_give_no_words_from_either_backend():
+    from models.asr import Transcriber
+
+    noise = (np.random.default_rng(0).standard_normal(32_000) * 0.01).astype(np.float32)
+    for backend in ("faster-whisper", "transformers"):
+        transcriber = Transcriber("tiny.en", backend=backend, compute_type="float32", cpu_threads=2)
+        assert transcriber.transcribe(np.zeros(16_000, dtype=np.float32)) == ""
+        assert transcriber.transcribe(noise) == ""
