@@ -1,8 +1,8 @@
 """The text tower: a sentence encoder (default all-MiniLM-L6-v2) -> mean pooling -> L2 norm.
 
 It embeds passages for the ``text`` vector (the ASR baseline searches it) and is the base of SEAL's
-text side. Token-level access (``token_embeddings``, ``encode_tokens``) is public because the SEAL
-speech tower can feed its adapter output through this same transformer.
+text side. ``encoder`` and ``tokenize`` are public because the SEAL speech tower feeds its adapter
+output through this same transformer as input embeddings.
 """
 
 from __future__ import annotations
