@@ -1,0 +1,54 @@
+"""`seal mic --file`: the terminal client streams a recording to the live server and prints the events."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from live_server import QUESTION, live_server, spoken, with_silence
+from models.audio import write_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+SEAL = [sys.executable, "-m", "app.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(session_data_dir, tmp_path_factory):
+    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
+
+
+def _mic(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*SEAL, "mic", *args], capture_output=True, text=True, timeout=180, cwd=ROOT)
+
+
+def test_mic_file_streams_and_prints_every_event_as_json(server, tmp_path):
+    wav = tmp_path / "q.wav"
+    write_wav(wav, with_silence(spoken(QUESTION[0])))
+    done = _mic("--url", server.ws, "--file", str(wav), "--speed", "4", "--json")
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    kinds = [e["type"] for e in events]
+    assert kinds[:3] == ["ready", "vad.start", "vad.end"]
+    assert kinds[-1] == "answer.done"
+    asr = next(e for e in events if e["type"] == "retrieval" and e["pipeline"] == "asr")
+    assert asr["hits"][0]["doc_id"] == QUESTION[1]
+    assert any(e["type"] == "retrieval" and e["pipeline"] == "seal" for e in events)
+
+
+def test_mic_prints_for_people_and_says_what_is_wrong(server, tmp_path):
+    wav = tmp_path / "q.wav"
+    write_wav(wav, with_silence(spoken(QUESTION[0])))
+    done = _mic("--url", server.ws, "--file", str(wav), "--speed", "4", "--pipelines", "asr", "--no-answer")
+    assert done.returncode == 0, done.stderr
+    assert "Library hours" in done.stdout and "heard:" in done.stdout and "ms after speech" in done.stdout
+
+    missing = _mic("--url", server.ws, "--file", str(tmp_path / "nope.wav"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    unreachable = _mic("--url", "ws://127.0.0.1:9/ws", "--file", str(wav))
+    assert unreachable.returncode == 1 and "is `seal serve` running?" in unreachable.stderr
+    bad = _mic("--url", server.ws, "--file", str(wav), "--pipelines", "magic")
+    assert bad.returncode == 1 and "--pipelines" in bad.stderr
