@@ -10,6 +10,9 @@ Qdrant server when ``settings.qdrant_url`` is set. Everything after the client i
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -80,6 +83,17 @@ class Hit:
         return asdict(self)
 
 
+def _serialized(method):
+    """Run the method under the store's lock (a no-op lock for a server)."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 def _source_filter(source: str | None) -> models.Filter | None:
     """Points whose ``source`` or ``file`` equals ``source``."""
     if source is None:
@@ -101,6 +115,9 @@ class KnowledgeStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # The embedded engine is plain Python state; the server (and ingestion in a worker thread) may
+        # use one store from several threads, so embedded calls take turns. A server needs no lock.
+        self._lock = threading.RLock() if not settings.qdrant_url else contextlib.nullcontext()
         if settings.qdrant_url:
             self.location = settings.qdrant_url
             self.client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
@@ -124,6 +141,7 @@ class KnowledgeStore:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    @_serialized
     def close(self) -> None:
         self.client.close()
 
@@ -135,19 +153,23 @@ class KnowledgeStore:
 
     # -- collections ---------------------------------------------------------------------------
 
+    @_serialized
     def exists(self, collection: str) -> bool:
         return self.client.collection_exists(collection)
 
+    @_serialized
     def collections(self) -> dict[str, int]:
         """Each collection's name and point count."""
         names = sorted(c.name for c in self.client.get_collections().collections)
         return {name: self.count(name) for name in names}
 
+    @_serialized
     def count(self, collection: str) -> int:
         if not self.exists(collection):
             return 0
         return self.client.count(collection, exact=True).count
 
+    @_serialized
     def ensure_collection(self, collection: str, dims: dict[str, int]) -> None:
         """Create the collection with the named vectors, or check an existing one has the same sizes."""
         if self.exists(collection):
@@ -169,6 +191,7 @@ class KnowledgeStore:
             for field in ("source", "file"):
                 self.client.create_payload_index(collection, field, models.PayloadSchemaType.KEYWORD)
 
+    @_serialized
     def drop(self, collection: str) -> None:
         self.client.delete_collection(collection)
 
@@ -182,6 +205,7 @@ class KnowledgeStore:
 
     # -- points --------------------------------------------------------------------------------
 
+    @_serialized
     def upsert(self, collection: str, passages: Sequence[Passage], vectors: dict[str, np.ndarray]) -> None:
         """Write passages with their vectors (one row per passage for each named vector)."""
         points = [
@@ -195,6 +219,7 @@ class KnowledgeStore:
         if points:
             self.client.upsert(collection, points=points, wait=True)
 
+    @_serialized
     def ids_of_file(self, collection: str, file: str) -> set[str]:
         """Point ids stored from one ingested file."""
         ids: set[str] = set()
@@ -207,11 +232,13 @@ class KnowledgeStore:
             if offset is None:
                 return ids
 
+    @_serialized
     def delete_ids(self, collection: str, ids: Iterable[str]) -> None:
         ids = list(ids)
         if ids:
             self.client.delete(collection, points_selector=models.PointIdsList(points=ids), wait=True)
 
+    @_serialized
     def delete_source(self, collection: str, source: str) -> int:
         """Remove every passage whose ``source`` or ``file`` is ``source``; returns how many went."""
         self._require(collection)
@@ -219,6 +246,7 @@ class KnowledgeStore:
         self.client.delete(collection, points_selector=models.FilterSelector(filter=_source_filter(source)), wait=True)
         return before - self.count(collection)
 
+    @_serialized
     def search(
         self,
         collection: str,

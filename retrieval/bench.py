@@ -1,0 +1,97 @@
+"""Measure the store's query latency (and open time) at a given size, embedded or server.
+
+    python -m retrieval.bench --points 100000            # synthetic: random unit vectors, temp folder
+    python -m retrieval.bench --collection demo          # an existing collection of the configured store
+
+Synthetic points skip the embedding cost (it does not change search time, which depends only on the
+number and size of vectors); queries are stored vectors with a little noise, searched like a real query
+(top-k with payload). Prints JSON: open_s, p50_ms, p95_ms, mean_ms per named vector.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.settings import Settings, get_settings
+from retrieval.store import KnowledgeStore, Passage
+
+
+def fill(store: KnowledgeStore, collection: str, points: int, dim: int = 384, batch: int = 2000) -> float:
+    """Upsert ``points`` random unit vectors for both named vectors; returns seconds."""
+    from tqdm import tqdm
+
+    rng = np.random.default_rng(0)
+    store.ensure_collection(collection, {"seal": dim, "text": dim})
+    started = time.perf_counter()
+    for start in tqdm(range(0, points, batch), desc="upserting", unit="batch"):
+        n = min(batch, points - start)
+        vectors = {name: _unit(rng.standard_normal((n, dim), dtype=np.float32)) for name in ("seal", "text")}
+        passages = [
+            Passage(f"synthetic passage {i}", "bench", "bench", f"p{i}", key=f"bench\x00{i}") for i in range(start, start + n)
+        ]
+        store.upsert(collection, passages, vectors)
+    return time.perf_counter() - started
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def measure(store: KnowledgeStore, collection: str, queries: int, k: int) -> dict:
+    rng = np.random.default_rng(1)
+    points, _ = store.client.scroll(collection, limit=queries, with_vectors=True, with_payload=False)
+    result = {}
+    for name in ("seal", "text"):
+        base = np.array([p.vector[name] for p in points], dtype=np.float32)
+        picks = base[rng.integers(0, len(base), queries)]
+        vectors = _unit(picks + 0.05 * rng.standard_normal(picks.shape, dtype=np.float32))
+        store.search(collection, vectors[0], using=name, k=k)  # warm-up
+        times = []
+        for vector in vectors:
+            started = time.perf_counter()
+            store.search(collection, vector, using=name, k=k)
+            times.append((time.perf_counter() - started) * 1000)
+        result[name] = {
+            "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p95_ms": round(float(np.percentile(times, 95)), 2),
+            "mean_ms": round(float(np.mean(times)), 2),
+        }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--points", type=int, help="synthetic collection of this many points in a temp folder")
+    parser.add_argument("--collection", help="measure this existing collection of the configured store instead")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--data-dir", type=Path, help="where the synthetic store goes (default: a temp folder)")
+    args = parser.parse_args()
+    if bool(args.points) == bool(args.collection):
+        parser.error("give --points N or --collection NAME")
+
+    report: dict = {"queries": args.queries, "k": args.k}
+    if args.points:
+        settings = Settings(data_dir=args.data_dir or Path(tempfile.mkdtemp(prefix="seal-bench-")))
+        collection = "bench"
+        with KnowledgeStore(settings) as store:
+            report["fill_s"] = round(fill(store, collection, args.points), 1)
+    else:
+        settings, collection = get_settings(), args.collection
+    started = time.perf_counter()
+    with KnowledgeStore(settings) as store:  # reopening = what a restart of `seal serve` pays
+        report["open_s"] = round(time.perf_counter() - started, 2)
+        report["points"] = store.count(collection)
+        report["mode"] = "server" if settings.qdrant_url else "embedded"
+        report.update(measure(store, collection, args.queries, args.k))
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
