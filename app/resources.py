@@ -96,7 +96,7 @@ class Resources:
 
     def _ingest_demo_if_empty(self) -> None:
         demo = self.settings.demo_kb
-        if demo is None:
+        if demo is None or str(demo) in ("", ".", "none"):  # SEAL_DEMO_KB= (empty) turns it off
             return
         demo = Path(demo)
         if not demo.exists():
