@@ -148,3 +148,27 @@ async def test_barge_in_aborts_and_the_server_answers_the_next_question(vllm_url
         await task
     events = [e async for e in client(vllm_url).stream(speech, None, PASSAGES, [])]
     assert events[-1].error is None and events[-1].text
+
+
+async def test_spoken_question_over_the_websocket_is_answered_by_vllm(vllm_url, session_data_dir, tmp_path_factory, monkeypatch):
+    """The whole path: speech frames -> websocket -> VAD -> SEAL + ASR retrieval -> vLLM -> answer events."""
+    import json
+
+    import websockets
+    from live_server import QUESTION, events_until, live_server, spoken, stream, with_silence
+
+    server = live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
+    resources = server.server.config.app.state.resources
+    monkeypatch.setattr(resources, "answerer", client(vllm_url))
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"], "k": 3}))
+        ready = json.loads(await ws.recv())
+        assert ready["type"] == "ready" and ready["answer"]
+        await stream(ws, with_silence(spoken(QUESTION[0])))  # trailing silence ends the utterance
+        events = await events_until(ws, lambda e: e["type"] == "answer.done", timeout=180)
+    kinds = [e["type"] for e in events]
+    done = events[-1]
+    assert "retrieval" in kinds and "answer.delta" in kinds
+    assert done["source"] == "llm" and done["error"] is None and not done["cancelled"]
+    assert done["text"] == "".join(e["text"] for e in events if e["type"] == "answer.delta")
+    assert done["ttft_ms"] is not None
