@@ -14,6 +14,7 @@ request.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -23,18 +24,10 @@ import numpy as np
 import openai
 
 from llm.citations import resolve_citations
-from llm.failures import describe_failure
+from llm.failures import EmptyAnswer, MalformedStream, describe_failure
 from llm.fallback import FallbackAnswerer
 from llm.prompts import PromptLimits, build_messages
 from llm.types import AnswerDelta, AnswerDone, Turn, as_passages
-
-
-class MalformedStream(ValueError):
-    """A stream chunk that is not a chat-completion chunk."""
-
-
-class EmptyAnswer(RuntimeError):
-    """The stream ended cleanly without any answer text."""
 
 
 @dataclass
@@ -94,11 +87,14 @@ class VllmAnswerer:
         parts: list[str] = []
         ttft_ms: float | None = None
         try:
-            async for piece in self._tokens(messages):
-                if ttft_ms is None:
-                    ttft_ms = (time.perf_counter() - started) * 1000.0
-                parts.append(piece)
-                yield AnswerDelta(piece)
+            # aclosing: when the session closes this generator at a yield (barge-in), the inner one
+            # and its HTTP stream close now, not whenever the garbage collector gets to them.
+            async with contextlib.aclosing(self._tokens(messages)) as tokens:
+                async for piece in tokens:
+                    if ttft_ms is None:
+                        ttft_ms = (time.perf_counter() - started) * 1000.0
+                    parts.append(piece)
+                    yield AnswerDelta(piece)
             if not parts:
                 raise EmptyAnswer("the model returned an empty answer")
         except Exception as exc:  # noqa: BLE001 - every failure becomes one line; CancelledError is not an Exception

@@ -11,6 +11,14 @@ import json
 import openai
 
 
+class MalformedStream(ValueError):
+    """A stream chunk that is not a chat-completion chunk."""
+
+
+class EmptyAnswer(RuntimeError):
+    """The stream ended cleanly without any answer text."""
+
+
 def _detail(exc: BaseException, limit: int = 160) -> str:
     text = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -38,6 +46,8 @@ def describe_failure(exc: BaseException, base_url: str, timeout_s: float, partia
         what = f"{where} answered HTTP {exc.status_code}: {_status_message(exc)}"
     elif isinstance(exc, openai.APIError):
         what = f"{where} reported an error mid-stream: {_detail(exc.message)}"
+    elif isinstance(exc, EmptyAnswer):
+        what = f"{where} returned an empty answer"
     elif isinstance(exc, (json.JSONDecodeError, ValueError, TypeError, AttributeError, KeyError, IndexError)):
         what = f"{where} sent a malformed stream ({_detail(exc)})"
     else:

@@ -198,6 +198,26 @@ async def test_barge_in_cancels_and_closes_the_http_stream(server, fake, speech)
     assert not any(isinstance(event, AnswerDone) for event in seen)
 
 
+async def test_barge_in_while_the_session_awaits_elsewhere_also_closes_the_stream(server, fake, speech):
+    """Cancelled between events (the session awaiting its websocket send), not inside the HTTP read."""
+    fake.disconnected.clear()
+    fake.completed.clear()
+    first_delta = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in answerer(server, "drip").stream(speech, None, PASSAGES, []):
+            first_delta.set()
+            await asyncio.sleep(30)  # stands for `await websocket.send(...)`
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first_delta.wait(), timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(fake.disconnected.wait, 10)
+    assert not fake.completed.is_set()
+
+
 async def test_the_fake_server_really_rejects_a_bad_audio_part(server):
     body = {
         "model": MODEL,
