@@ -105,8 +105,8 @@ def _receive(ws, tracker: Tracker, on_event: Callable[[dict], None]) -> None:
     try:
         for message in ws:
             event = json.loads(message)
+            on_event(event)  # printed before the tracker may declare the run finished
             tracker.see(event)
-            on_event(event)
     except ConnectionClosed as exc:
         tracker.closed = str(exc)
     tracker.closed = tracker.closed or "closed"

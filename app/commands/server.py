@@ -119,7 +119,7 @@ class EventPrinter:
         if kind == "ready":
             console.print(
                 f"[green]connected[/] to {event['collection']}: {', '.join(event['pipelines'])}, {event['mode']} mode; "
-                f"answers: {event.get('answerer') or 'off'}", highlight=False)
+                f"answers: {(event.get('answerer') if event.get('answer') else None) or 'off'}", highlight=False)
         elif kind == "vad.start":
             console.print(f"[bold]#{event['utterance']}[/] speech…", highlight=False)
         elif kind == "vad.end":
