@@ -95,7 +95,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
         "settings": {
             "whisper_model": settings.whisper_model,
             "text_model": settings.text_model,
-            "checkpoint": settings.checkpoint or "default (shipped checkpoint, or a fresh model)",
+            "checkpoint": _checkpoint_label(settings),
             "device": settings.resolved_device(),
             "asr": f"faster-whisper {settings.asr_compute_type}, greedy (beam 1)",
             "vad": asdict(_vad_config(settings)),
@@ -136,6 +136,16 @@ def _load_models(settings: Settings, progress: Progress) -> tuple[dict[str, Any]
         load_ms[name] = round((time.perf_counter() - started) * 1000, 1)
         progress.advance(1)
     return models, load_ms
+
+
+def _checkpoint_label(settings: Settings) -> str:
+    from models.seal import CONFIG_NAME, DEFAULT_CHECKPOINT
+
+    if settings.checkpoint:
+        return str(settings.checkpoint)
+    if (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
+        return f"{DEFAULT_CHECKPOINT.name} (shipped)"
+    return "none shipped yet: a fresh model of the default config (untrained; the cost is the architecture's)"
 
 
 def _vad_config(settings: Settings) -> VadConfig:
