@@ -166,7 +166,10 @@ class FallbackAnswerer:
             return
         # Embedding sentences is CPU work: keep the event loop (other sessions, barge-in) responsive.
         chosen, weak, _ = await asyncio.to_thread(choose, items, question_text, query_vector, embed_texts, self.config)
-        pieces = ([WEAK_MATCH] if weak else []) + [f"{item.text} [{item.passage + 1}]" for item in chosen]
+        pieces = [f"{item.text} [{item.passage + 1}]" for item in chosen]
+        if pieces and weak:
+            pieces.insert(0, WEAK_MATCH)
+        pieces = pieces or [NO_PASSAGES]  # passages whose text holds no sentence at all
         ttft_ms = None
         for index, piece in enumerate(pieces):
             if ttft_ms is None:

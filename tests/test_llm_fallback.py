@@ -120,3 +120,8 @@ def test_citation_markers_resolve_to_ids_in_order_without_repeats():
 async def test_a_passage_without_text_is_one_error_line_not_an_exception():
     events = [e async for e in FallbackAnswerer().stream(None, "q", [{"id": "x"}], [])]
     assert len(events) == 1 and "needs a 'text' field" in events[0].error
+
+
+async def test_passages_with_no_sentences_get_the_no_passages_message():
+    _, done = await answer("anything", passages=[{"id": "blank", "text": "  "}])
+    assert done.text == NO_PASSAGES and done.citations == []
