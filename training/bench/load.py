@@ -102,8 +102,9 @@ class Clip:
 
 
 def question_pool(config: LoadConfig) -> list[Clip]:
-    """Short and medium built-in questions (1-6 s), spoken by the configured voices."""
-    texts = [t for t in BUILTIN_QUERIES if len(t.split()) <= 18][: config.questions]
+    """Short and medium built-in questions (1-6 s, alternating), spoken by the configured voices."""
+    short, medium = BUILTIN_QUERIES[:8], BUILTIN_QUERIES[8:16]  # the 1-3 s and 3-6 s questions, alternating
+    texts = [t for pair in zip(short, medium) for t in pair][: config.questions]
     records = [{"id": f"q{i}", "text": t} for i, t in enumerate(texts)]
     spoken = speak_queries(records, config.voices)
     return [_clip(q) for q in spoken]
