@@ -6,7 +6,7 @@ on the worker pool and sends each ``retrieval`` event the moment its pipeline is
 never wait for the ASR baseline. Then the answer streams; a new utterance cancels it (barge-in).
 
 Bounds, so one client cannot hurt the others: at most ``MAX_PENDING`` utterances in processing
-(more are refused with ``busy``), audio at most ``ws_burst_s`` ahead of real time (beyond it:
+(more are refused with ``busy``), audio at most ``ws_burst_s`` ahead of real time, a token bucket (beyond it:
 ``flood`` and the socket closes), frames at most ``MAX_FRAME_S`` long. A disconnect cancels the
 session's tasks; work already on the pool finishes and its results are dropped.
 """
@@ -68,8 +68,10 @@ class Session:
         self.answer_task: asyncio.Task | None = None
         self.history: list[Any] = []
         self._send_lock = asyncio.Lock()
-        self._first_audio: float | None = None
-        self._audio_s = 0.0
+        # A token bucket of audio seconds: it refills at real time up to ws_burst_s, so a client can
+        # send a recording at once but never stay ahead of the clock (idle time does not pile up).
+        self._credit_s = self.settings.ws_burst_s
+        self._credit_at = time.monotonic()
 
     # -- the loop ---------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -158,7 +160,7 @@ class Session:
             self.resampler = None if new.sample_rate == SAMPLE_RATE else soxr.ResampleStream(new.sample_rate, SAMPLE_RATE, 1, dtype="float32")
         if restart:
             self.started = True
-            self._first_audio, self._audio_s = None, 0.0
+            self._credit_s, self._credit_at = self.settings.ws_burst_s, time.monotonic()
         await self._ready()
 
     def _vad_config(self) -> VadConfig:
@@ -199,13 +201,12 @@ class Session:
             await self.error("bad_frame", problem + " (the frame was dropped)")
             return
         now = time.monotonic()
-        if self._first_audio is None:
-            self._first_audio = now
-        self._audio_s += len(data) / 2 / self.opts.sample_rate
-        ahead = self._audio_s - (now - self._first_audio)
-        if ahead > self.settings.ws_burst_s:
+        burst = self.settings.ws_burst_s
+        self._credit_s = min(burst, self._credit_s + now - self._credit_at) - len(data) / 2 / self.opts.sample_rate
+        self._credit_at = now
+        if self._credit_s < 0:
             await self.close(
-                1008, "flood", f"audio is arriving {ahead:.0f} s ahead of real time (limit {self.settings.ws_burst_s:.0f} s); stream at the microphone's pace"
+                1008, "flood", f"audio is arriving more than {burst:.0f} s ahead of real time; stream at the microphone's pace"
             )
             return
         samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0

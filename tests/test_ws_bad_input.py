@@ -127,7 +127,8 @@ async def test_disconnect_mid_utterance_leaks_nothing(server):
 
 async def test_flood_faster_than_real_time_closes_cleanly(server):
     ws = await _started(server)
-    frames = pcm_frames(np.zeros(16_000 * 15, np.float32), frame_ms=100)  # 15 s at once; the limit is 10 s ahead
+    await asyncio.sleep(1.0)  # idle time must not turn into extra allowance
+    frames = pcm_frames(np.zeros(16_000 * 12, np.float32), frame_ms=100)  # 12 s at once; the limit is 10 s ahead
     with pytest.raises(websockets.ConnectionClosed) as closed:
         for frame in frames:
             await ws.send(frame)
