@@ -85,3 +85,22 @@ def test_spoken_question_in_the_browser_shows_passage_latency_and_answer(server,
             browser.close()
     assert shot.stat().st_size > 10_000
     assert not problems, problems
+
+
+def test_uploaded_wav_is_answered_like_speech(server, question_wav):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    problems: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = _launch(p, question_wav)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.goto(server.base + "/")
+            page.set_input_files("#upload", str(question_wav))
+            page.wait_for_selector(f'#hit-asr-1[data-doc="{QUESTION[1]}"]', timeout=90_000)
+            page.wait_for_selector("#answer a.cite", timeout=30_000)
+            page.wait_for_function("document.querySelector('#status').textContent.includes('question.wav')", timeout=30_000)
+            assert not page.locator("#mic[aria-pressed=true]").count()  # no microphone was needed
+        finally:
+            browser.close()
+    assert not problems, problems
