@@ -81,8 +81,29 @@ def latency_markdown(result: dict[str, Any]) -> str:
             f"| {int(size):,} | {_f(row['seal']['p50'], 2)} | {_f(row['seal']['p95'], 2)} | "
             f"{_f(row['text']['p50'], 2)} | {_f(row['text']['p95'], 2)} | {row['build_s']} |"
         )
+    lines += ["", "## Targets", "", *latency_targets(result)]
     lines += ["", "Notes:", *[f"- {note}" for note in result["notes"]], ""]
     return "\n".join(lines)
+
+
+def latency_targets(result: dict[str, Any]) -> list[str]:
+    """The issue's targets against this run (reported, never asserted)."""
+    lines = []
+    mid = result["summary"].get("3-6 s")
+    if mid and mid["ratio_p50"] is not None:
+        verdict = "met" if mid["ratio_p50"] <= 0.1 else "not met"
+        lines.append(f"- SEAL p50 <= 1/10 of ASR for 3-6 s utterances: {mid['ratio_p50']:.3f} "
+                     f"({_f(mid['seal']['total']['p50'])} vs {_f(mid['asr']['total']['p50'])} ms): {verdict}")
+    else:
+        lines.append("- SEAL p50 <= 1/10 of ASR for 3-6 s utterances: no 3-6 s queries in this run")
+    big = result["search_scale"].get("100000")
+    if big:
+        worst = max(big["seal"]["p50"] or 0, big["text"]["p50"] or 0)
+        verdict = "met" if worst < 20 else "not met"
+        lines.append(f"- search at 100k passages < 20 ms p50 ({result['settings']['store']}): {worst:.1f} ms: {verdict}")
+    else:
+        lines.append("- search at 100k passages < 20 ms p50: not measured (add 100000 to --passages)")
+    return lines
 
 
 def latency_chart(result: dict[str, Any], path: Path) -> Path:
@@ -169,6 +190,13 @@ def load_markdown(result: dict[str, Any]) -> str:
             f"{trend.get('rss_mb_end', '-')} MB; slope {trend.get('slope_mb_per_min', '-')} MB/min "
             f"(fitted growth {trend.get('fitted_growth_mb', '-')} MB); flat (< 5 % growth): {trend.get('flat')}.",
         ]
+    lines += ["", "Target: 8 concurrent real-time sessions on 2 cores, no errors, p95 end of speech -> hits < 1 s:"]
+    for level in [*levels, *([soak] if soak else [])]:
+        p95 = level["end_of_speech_to_seal_hits_ms"]["p95"]
+        clean = not level["errors"] and level["unanswered"] == 0
+        verdict = "met" if clean and p95 is not None and p95 < 1000 else "not met"
+        lines.append(f"- {level['sessions']} sessions: errors {sum(level['errors'].values())}, unanswered "
+                     f"{level['unanswered']}, p95 {_f(p95, 0)} ms: {verdict}")
     examples = [m for level in [*levels, *([soak] if soak else [])] for m in level.get("error_examples", [])]
     if examples:
         lines += ["", "Errors seen (first few):", *[f"- {m}" for m in examples[:8]]]
