@@ -93,6 +93,18 @@ class Resources:
             "text": TextPipeline(self.text_embedder, self.store),
         }
         self.answerer, self.answerer_note = _load_answerer(self.settings)
+        started = time.perf_counter()
+        self._warm_up()
+        self.load_ms["warmup"] = round((time.perf_counter() - started) * 1000, 1)
+
+    def _warm_up(self) -> None:
+        """One pass through each model, so the first user's question does not pay for lazy setup."""
+        import numpy as np
+
+        noise = np.random.default_rng(0).normal(0, 0.01, 16_000 * 2).astype(np.float32)
+        self.seal_model.embed_audio_timed(noise)
+        self.transcriber.transcribe(noise)
+        self.text_embedder.encode(["warm up"])
 
     def _ingest_demo_if_empty(self) -> None:
         demo = self.settings.demo_kb

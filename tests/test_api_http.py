@@ -25,7 +25,7 @@ def test_health_ready_and_openapi(http):
     assert http.get("/healthz").json() == {"status": "ok"}
     ready = http.get("/readyz").json()
     assert ready["status"] == "ready" and ready["models_loaded"] and ready["collections"]["ws_fixture"] == 6
-    assert set(ready["load_ms"]) == {"store", "seal_model", "text_embedder", "transcriber"}
+    assert set(ready["load_ms"]) == {"store", "seal_model", "text_embedder", "transcriber", "warmup"}
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/ingest", "/healthz", "/readyz"} <= set(paths)
     assert "multipart/form-data" in paths["/api/search"]["post"]["requestBody"]["content"]
