@@ -370,7 +370,9 @@ async function uploadFile(file) {
     send({ type: "config", mode: "ptt", sample_rate: TARGET_RATE });
     await waitReady();
     const frame = TARGET_RATE / 50;
-    for (let i = 0; i < samples.length; i += frame) {
+    const burstFrames = 20 * 50; // the server lets 20 s go ahead of real time; pace the rest
+    for (let i = 0, n = 0; i < samples.length; i += frame, n++) {
+      if (n >= burstFrames) await new Promise((r) => setTimeout(r, 20));
       const chunk = samples.subarray(i, i + frame);
       const pcm = new Int16Array(chunk.length);
       for (let j = 0; j < chunk.length; j++) {
