@@ -54,6 +54,7 @@ class SessionOptions(BaseModel):
     mode: Literal["vad", "ptt"] | None = None
     k: int | None = Field(None, ge=1, le=50)
     answer: bool | None = None  # false: retrieval only
+    answer_from: Pipeline | None = None  # whose passages the answer reads (default seal, when it runs)
     vad: VadOptions | None = None
 
     @field_validator("pipelines")
@@ -125,6 +126,7 @@ class Ready(Event):
     mode: str
     k: int
     answer: bool  # false when answers are off or no answerer is installed
+    answer_from: str
     answerer: str | None = None  # what answers, e.g. the vLLM model, or the extractive fallback
     answer_source: str | None = None  # "llm" | "fallback"
     vad: dict[str, Any]

@@ -49,6 +49,7 @@ class Options:
     mode: str = "vad"
     k: int = 5
     answer: bool = True
+    answer_from: str = "seal"
     vad: dict[str, Any] = field(default_factory=dict)
 
 
@@ -184,6 +185,7 @@ class Session:
                 mode=self.opts.mode,
                 k=self.opts.k,
                 answer=self.opts.answer and self.res.answerer is not None,
+                answer_from=self.opts.answer_from if self.opts.answer_from in self.opts.pipelines else self.opts.pipelines[0],
                 answerer=getattr(self.res.answerer, "label", None) if self.res.answerer else self.res.answerer_note,
                 answer_source=self._answer_source() if self.res.answerer else None,
                 vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms")},
@@ -261,7 +263,7 @@ class Session:
         )
         if not results or not opts["answer"] or self.res.answerer is None or n != self.utterance or self.closed:
             return  # nothing to answer from, answers off, or the user already asked something new
-        self.answer_task = asyncio.create_task(self._answer(n, audio, results))
+        self.answer_task = asyncio.create_task(self._answer(n, audio, results, opts["answer_from"]))
 
     async def _retrieve(self, name: str, n: int, audio: np.ndarray, ended: float, opts: dict):
         pipeline = self.res.pipelines[name]
@@ -285,8 +287,8 @@ class Session:
         started = time.perf_counter()
         return pipeline.run(audio, collection, k), started
 
-    async def _answer(self, n: int, audio: np.ndarray, results: list) -> None:
-        primary = next((r for r in results if r.pipeline == "seal"), results[0])
+    async def _answer(self, n: int, audio: np.ndarray, results: list, answer_from: str) -> None:
+        primary = next((r for r in results if r.pipeline == answer_from), results[0])
         transcript = next((r.transcript for r in results if r.transcript), None)
         query_vector, embed_texts = await self._query_space(primary, transcript)
         text, done = "", None

@@ -178,3 +178,26 @@ async def test_token_and_origin_are_checked(server, monkeypatch):
     async with websockets.connect(server.ws, origin="http://evil.example") as ws:
         await ws.send(json.dumps({"type": "start", "answer": False}))
         assert json.loads(await ws.recv())["type"] == "ready"
+
+
+async def test_a_failing_pipeline_is_reported_and_the_other_still_answers(server, monkeypatch):
+    res = server.server.config.app.state.resources
+
+    class Broken:
+        name = "seal"
+
+        def run(self, *args, **kwargs):
+            raise RuntimeError("encoder exploded")
+
+    monkeypatch.setitem(res.pipelines, "seal", Broken())
+    ws = await _started(server, pipelines=["seal", "asr"])
+    try:
+        await stream(ws, with_silence(spoken(QUESTION[0])))
+        events = await events_until(ws, lambda e: e["type"] == "retrieval")
+    finally:
+        await ws.close()
+    error = next(e for e in events if e["type"] == "error")
+    assert error["code"] == "pipeline_failed" and "seal" in error["message"] and "encoder exploded" in error["message"]
+    assert events[-1]["pipeline"] == "asr" and events[-1]["hits"][0]["doc_id"] == QUESTION[1]
+    monkeypatch.undo()
+    await _still_serving(server)

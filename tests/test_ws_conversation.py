@@ -216,3 +216,17 @@ async def test_new_utterance_cancels_a_streaming_answer(server, monkeypatch):
     kinds = [(e["type"], e.get("utterance")) for e in events]
     assert kinds.index(("answer.done", 1)) > kinds.index(("vad.start", 2))  # cancelled by the new speech
     assert "bees" in dones[1]["text"].lower()
+
+
+async def test_answer_can_read_the_asr_passages(server):
+    audio = with_silence(spoken(QUESTION[0]))
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"], "k": 3, "answer_from": "asr"}))
+        assert json.loads(await ws.recv())["answer_from"] == "asr"
+        await stream(ws, audio)
+        events = await events_until(ws, lambda e: e["type"] == "answer.done")
+    asr_hits = {h["id"]: h for h in _retrievals(events)["asr"]["hits"]}
+    done = events[-1]
+    assert done["citations"] and set(done["citations"]) <= set(asr_hits)
+    assert asr_hits[done["citations"][0]]["doc_id"] == QUESTION[1]
+    assert "nine in the morning" in done["text"]

@@ -38,6 +38,7 @@ function startMessage(sampleRate) {
     collection: $("collection").value.trim() || root.dataset.collection,
     mode: $("mode").value,
     k: Number(root.dataset.topK) || 5,
+    answer_from: $("answer-from").value,
   };
 }
 
@@ -226,8 +227,7 @@ function showTranscript(text) {
 }
 
 function primaryPipeline() {
-  const pipes = state.ready ? state.ready.pipelines : ["seal"];
-  return pipes.includes("seal") ? "seal" : pipes[0];
+  return state.ready ? state.ready.answer_from : "seal";
 }
 
 function showAnswer(text, done) {
@@ -429,7 +429,7 @@ document.addEventListener("keyup", (e) => {
   if (e.code === "Space" && $("mode").value === "ptt") release();
 });
 
-for (const id of ["mode", "pipe-seal", "pipe-asr", "collection"]) {
+for (const id of ["mode", "pipe-seal", "pipe-asr", "collection", "answer-from"]) {
   $(id).addEventListener("change", () => {
     $("talk").hidden = !state.micOn || $("mode").value !== "ptt";
     if (!state.ws) return;
