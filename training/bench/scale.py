@@ -21,7 +21,7 @@ import numpy as np
 from qdrant_client import QdrantClient, models
 
 from app.settings import Settings
-from retrieval.store import VECTORS, KnowledgeStore
+from retrieval.store import VECTORS, KnowledgeStore, Passage
 
 BATCH = 2000
 
@@ -31,11 +31,19 @@ def scratch_store(settings: Settings, scratch_dir) -> KnowledgeStore:
     if settings.qdrant_url:
         return KnowledgeStore(settings)
     store = KnowledgeStore(settings.model_copy(update={"data_dir": scratch_dir}))
+    if not _is_local_mode(store.client):
+        return store  # another embedded engine: measure it as it is, on disk in the scratch folder
     # Same KnowledgeStore code path (search, payloads); only the client's storage is memory, not SQLite.
     store.client.close()
     store.client = QdrantClient(location=":memory:")
     store.location = ":memory: (local mode)"
     return store
+
+
+def _is_local_mode(client: object) -> bool:
+    from qdrant_client.local.qdrant_local import QdrantLocal
+
+    return isinstance(client, QdrantClient) and isinstance(getattr(client, "_client", None), QdrantLocal)
 
 
 def collection_name(size: int) -> str:
@@ -57,16 +65,10 @@ def fill_random(
     for first in range(0, size, BATCH):
         count = min(BATCH, size - first)
         vectors = {name: _unit(rng, count, dim) for name, dim in dims.items()}
-        store.client.upload_collection(
-            collection,
-            vectors=vectors,
-            payload=[
-                {"text": f"random passage {i}", "title": "", "source": "bench", "chunk": 0, "doc_id": f"r{i}", "file": "bench"}
-                for i in range(first, first + count)
-            ],
-            ids=[str(uuid.UUID(int=i + 1)) for i in range(first, first + count)],
-            wait=True,
-        )
+        passages = [
+            Passage(f"random passage {i}", "bench", "bench", f"r{i}", key=f"bench\x00{i}") for i in range(first, first + count)
+        ]
+        store.upsert(collection, passages, vectors)  # the store's own write path, whatever engine it uses
         if progress:
             progress(count)
     return time.perf_counter() - started
