@@ -141,14 +141,15 @@ class Session:
         if not await self.res.wait_ready(timeout=600):
             await self.close(1011, "not_ready", f"the server could not load its models: {self.res.error}")
             return
-        self.opts = Options(collection=self.settings.collection, k=self.settings.top_k)
         await self._configure(message, restart=True)
 
     async def _configure(self, message: ev.SessionOptions, restart: bool) -> None:
+        """Apply ``start`` (from the defaults) or ``config`` (on top of the current options)."""
         given = message.model_dump(exclude_none=True, exclude={"type"})
-        new = Options(**{**self.opts.__dict__, **{k: v for k, v in given.items() if k != "vad"}})
-        new.vad = {**self.opts.vad, **given.get("vad", {})}
-        if "collection" in given and not await self.res.run(self.res.store.exists, new.collection):
+        base = Options(collection=self.settings.collection, k=self.settings.top_k) if restart else self.opts
+        new = Options(**{**base.__dict__, **{k: v for k, v in given.items() if k != "vad"}})
+        new.vad = {**base.vad, **given.get("vad", {})}
+        if (restart or "collection" in given) and not await self.res.run(self.res.store.exists, new.collection):
             known = ", ".join(await self.res.run(self.res.check_store)) or "none yet"
             await self.error("unknown_collection", f"no knowledge base {new.collection!r} (known: {known}); ingest documents first")
             return
