@@ -104,3 +104,27 @@ def test_uploaded_wav_is_answered_like_speech(server, question_wav):
         finally:
             browser.close()
     assert not problems, problems
+
+
+def test_push_to_talk_in_the_browser(server, question_wav):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = _launch(p, question_wav)
+        try:
+            page = browser.new_page()
+            page.goto(server.base + "/")
+            page.click("#settings summary")
+            page.select_option("#mode", "ptt")
+            page.click("#mic")
+            page.wait_for_selector("#connection[data-state=online]", timeout=30_000)
+            talk = page.locator("#talk")
+            assert talk.is_visible()
+            # The fake microphone plays the file from the start: hold through the question, then let go.
+            talk.hover()
+            page.mouse.down()
+            page.wait_for_timeout(3500)
+            page.mouse.up()
+            page.wait_for_selector(f'#hit-asr-1[data-doc="{QUESTION[1]}"]', timeout=90_000)
+            assert page.get_attribute("#vad-state", "data-state") in ("listening", "thinking", "speech")
+        finally:
+            browser.close()
