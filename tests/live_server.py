@@ -51,7 +51,8 @@ def free_port() -> int:
 
 
 def live_server(data_dir: Path, tmp_dir: Path) -> LiveServer:
-    """The shared server (started once; ``tmp_dir`` holds the fixture KB file)."""
+    """The shared server (started once). ``data_dir`` is the run's data dir, whose weight cache it
+    shares; ``tmp_dir`` holds its own store and the fixture KB file."""
     global _server
     with _lock:
         if _server is None:
@@ -64,8 +65,15 @@ def _start(data_dir: Path, tmp_dir: Path) -> LiveServer:
     from app.server import create_app
     from app.settings import Settings
 
+    # Its own data dir, so its embedded Qdrant (held open all run) never locks out the tests that open
+    # the shared one; the cache (converted weights) is the shared one, so nothing converts twice.
+    own = tmp_dir / "live-data"
+    own.mkdir(parents=True, exist_ok=True)
+    (data_dir / "cache").mkdir(parents=True, exist_ok=True)
+    if not (own / "cache").exists():
+        (own / "cache").symlink_to(data_dir / "cache", target_is_directory=True)
     settings = Settings(
-        data_dir=data_dir,
+        data_dir=own,
         collection=COLLECTION,
         demo_kb=None,
         max_sessions=4,
