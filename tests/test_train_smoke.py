@@ -78,7 +78,9 @@ def test_stage1_then_stage2_learn_save_load_and_resume(data: Path, tmp_path: Pat
     assert "token level" in card and "Dev evaluation" in card
 
     s2 = tmp_path / "s2"
-    _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=4")
+    # in-batch negatives only, so every step sees the same batch and the loss must fall
+    _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=4",
+           "--set", "loss.hard_negatives=0", "--set", "optim.lr=1e-3")
     history = _history(s2)
     assert {"infonce", "cosent", "classify", "distill"} <= set(history[0])
     assert history[-1]["infonce"] < history[0]["infonce"]
@@ -106,3 +108,23 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
     config = load_config(toml, ["optim.lr=3e-4", "model.whisper_model=openai/whisper-large-v3"])
     assert config.stage == "stage2" and config.loss.temperature == 0.1 and config.optim.lr == 3e-4
     assert config.model.whisper_model == "openai/whisper-large-v3"
+
+
+def test_hard_negatives_are_near_passages_and_never_a_positive() -> None:
+    import random
+
+    import numpy as np
+    import torch
+
+    from training.config import LossSection
+    from training.stage2 import Stage2, nearest
+
+    vectors = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [-1.0, 0.0]])
+    assert nearest(vectors, 1)[:, 0].tolist() == [1, 0, 3, 2, 2]
+    stage = Stage2.__new__(Stage2)
+    stage.weights = LossSection(hard_negatives=1)
+    stage.neighbors = np.array([[1, 2], [0, 2], [3, 1], [2, 1], [2, 3]])
+    stage.rng = random.Random(0)
+    rows, targets = stage.candidates([0, 1, 0])
+    assert rows[:2] == [0, 1] and [rows[t] for t in targets] == [0, 1, 0]
+    assert set(rows[2:]) <= {2} and len(rows) == len(set(rows))  # 0 and 1 are positives, so only 2 is left

@@ -67,8 +67,19 @@ def collate(items: list[tuple[int, np.ndarray]]) -> Batch:
     return Batch(states, mask, [index for index, _ in items])
 
 
-def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
-    """A fixed shuffle per (seed, epoch), so a resumed run sees the batches an uninterrupted one would."""
-    order = list(range(n))
-    random.Random(seed * 100_003 + epoch).shuffle(order)
-    return order
+def epoch_batches(seconds: list[float], batch_size: int, seed: int, epoch: int, pool: int = 50) -> list[list[int]]:
+    """One epoch's batches, fixed per (seed, epoch) so a resumed run sees what an uninterrupted one would.
+
+    Shuffled, then sorted by length inside pools of ``pool`` batches: utterances of similar length
+    share a batch, so little compute goes to padding, while batch order stays random.
+    """
+    rng = random.Random(seed * 100_003 + epoch)
+    order = list(range(len(seconds)))
+    rng.shuffle(order)
+    batches = []
+    for start in range(0, len(order), batch_size * pool):
+        chunk = sorted(order[start : start + batch_size * pool], key=lambda i: seconds[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    batches = [b for b in batches if len(b) == batch_size] or batches[:1]  # no ragged last batch
+    rng.shuffle(batches)
+    return batches

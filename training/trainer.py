@@ -22,7 +22,7 @@ import torch
 from tqdm import tqdm
 
 from training.config import RunConfig, save_config
-from training.datasets import Batch, FeatureDataset, collate, epoch_order, read_manifest
+from training.datasets import Batch, FeatureDataset, collate, epoch_batches, read_manifest
 from training.features import cache_dir, precompute
 
 
@@ -110,7 +110,8 @@ class Trainer:
         if encoder:
             groups.append({"params": encoder, "lr": cfg.encoder_lr})
         self.optimizer = torch.optim.AdamW(groups, weight_decay=cfg.weight_decay)
-        per_epoch = max(1, len(self.dataset) // cfg.batch_size)
+        self.seconds = [r.get("seconds", 0.0) for r in self.stage.records]
+        per_epoch = len(epoch_batches(self.seconds, cfg.batch_size, self.config.seed, 0))
         self.batches_per_epoch = per_epoch
         self.total_steps = cfg.max_steps or max(1, math.ceil(cfg.epochs * per_epoch / cfg.grad_accum))
         warmup = min(cfg.warmup_steps, max(1, self.total_steps // 10))
@@ -197,8 +198,7 @@ class Trainer:
         micro = start_micro
         while True:
             epoch, offset = divmod(micro, per_epoch)
-            order = epoch_order(len(self.dataset), self.config.seed, epoch)
-            plan = [order[i * size : (i + 1) * size] for i in range(offset, per_epoch)]
+            plan = epoch_batches(self.seconds, size, self.config.seed, epoch)[offset:]
             loader = torch.utils.data.DataLoader(self.dataset, batch_sampler=plan, collate_fn=collate,
                                                  num_workers=self.config.workers)
             for batch in loader:
