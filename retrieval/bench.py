@@ -2,6 +2,7 @@
 
     python -m retrieval.bench --points 100000            # synthetic: random unit vectors, temp folder
     python -m retrieval.bench --collection demo          # an existing collection of the configured store
+    python -m retrieval.bench --write-kb /tmp/kb10k.jsonl --points 10000   # synthetic passages to ingest
 
 Synthetic points skip the embedding cost (it does not change search time, which depends only on the
 number and size of vectors); queries are stored vectors with a little noise, searched like a real query
@@ -28,6 +29,7 @@ def fill(store: KnowledgeStore, collection: str, points: int, dim: int = 384, ba
 
     rng = np.random.default_rng(0)
     store.ensure_collection(collection, {"seal": dim, "text": dim})
+    _fast_local_writes(store, collection)
     started = time.perf_counter()
     for start in tqdm(range(0, points, batch), desc="upserting", unit="batch"):
         n = min(batch, points - start)
@@ -37,6 +39,38 @@ def fill(store: KnowledgeStore, collection: str, points: int, dim: int = 384, ba
         ]
         store.upsert(collection, passages, vectors)
     return time.perf_counter() - started
+
+
+def write_synthetic_kb(path: Path, count: int, seed: int = 7) -> None:
+    """Knowledge-base JSONL of ``count`` varied made-up passages (two to four sentences each)."""
+    rng = np.random.default_rng(seed)
+    subjects = ["The museum", "The river ferry", "A community garden", "The night bus", "The city archive",
+                "A bakery", "The observatory", "The harbour office", "A swimming club", "The old mill"]
+    verbs = ["opens", "offers", "organises", "repairs", "collects", "hosts", "teaches", "sells", "lends"]
+    things = ["guided tours", "weekly workshops", "free lessons", "old photographs", "spare parts",
+              "concert tickets", "maps of the coast", "seasonal plants", "language courses", "public lectures"]
+    times = ["every Monday", "on weekday mornings", "twice a month", "in the summer", "after six in the evening"]
+    notes = ["Booking is recommended.", "Parking is limited.", "Payment by card only.", "Dogs are not allowed inside."]
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(count):
+            sentences = [
+                f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(things)} {rng.choice(times)}, "
+                f"number {rng.integers(1, 1000)}."
+                for _ in range(rng.integers(2, 5))
+            ]
+            text = " ".join(sentences + [str(rng.choice(notes))])
+            out.write(json.dumps({"id": f"syn-{i:06d}", "title": f"Synthetic {i}", "text": text}) + "\n")
+
+
+def _fast_local_writes(store: KnowledgeStore, collection: str) -> None:
+    """The embedded engine commits (fsyncs) every point; for a synthetic fill, let SQLite skip the syncs.
+
+    Only the fill is affected (the file is complete once the connection closes); reads are unchanged.
+    """
+    try:
+        store.client._client.collections[collection].storage.storage.execute("PRAGMA synchronous=OFF")
+    except AttributeError:  # a server, or the embedded engine's insides changed: fill at normal speed
+        pass
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -72,7 +106,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--data-dir", type=Path, help="where the synthetic store goes (default: a temp folder)")
+    parser.add_argument("--write-kb", type=Path, help="only write --points synthetic passages as KB JSONL here")
     args = parser.parse_args()
+    if args.write_kb:
+        write_synthetic_kb(args.write_kb, args.points or 10_000)
+        print(f"wrote {args.points or 10_000} passages to {args.write_kb}")
+        return
     if bool(args.points) == bool(args.collection):
         parser.error("give --points N or --collection NAME")
 
