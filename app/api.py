@@ -29,10 +29,6 @@ def fail(status: int, code: str, message: str) -> HTTPException:
     return HTTPException(status, detail={"code": code, "message": message})
 
 
-def resources(request: Request) -> Resources:
-    return request.app.state.resources
-
-
 async def ready_resources(request: Request) -> Resources:
     res: Resources = request.app.state.resources
     problem = token_problem(request, res.settings)

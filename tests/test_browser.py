@@ -7,7 +7,6 @@ expected passage and the latency bars, and saves screenshots (desktop and phone)
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

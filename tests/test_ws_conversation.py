@@ -85,7 +85,6 @@ async def test_spoken_question_events_arrive_in_order_with_the_passage(server):
 
 async def test_seal_hits_are_sent_without_waiting_for_asr(server, monkeypatch):
     """The ASR pipeline is held until the client has SEAL's hits: if SEAL waited for ASR, this would hang."""
-    from app.server import create_app  # noqa: F401 - the server is live already; we reach its resources
 
     res = _resources(server)
     release = threading.Event()
