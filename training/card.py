@@ -104,7 +104,9 @@ def update_card_evals(checkpoint: Path, evals: dict) -> None:
     head, sep, rest = text.partition("## Dev evaluation\n")
     tail = rest[rest.find("\n## "):] if "\n## " in rest else "\n"
     meta = next(iter(evals.values()), {}).get("meta", {}) if evals else {}
-    note = [f"Measured by `seal eval` on {meta.get('passages', '?')} passages, voices {', '.join(meta.get('voices', []))}, "
+    voices = meta.get("voices", [])
+    engines = sorted({v.split(":")[0] for v in voices})
+    note = [f"Measured by `seal eval` on {meta.get('passages', '?')} passages, {len(voices)} voices ({', '.join(engines)}), "
             f"{meta.get('processor', '')} ({meta.get('created', '')}). Latency: end of utterance -> hits."]
     body = "\n".join(note + [""] + eval_table(evals)) + "\n"
     card.write_text((head if sep else text + "\n") + "## Dev evaluation\n" + body + tail)

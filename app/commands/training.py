@@ -159,7 +159,8 @@ def eval_command(
         evaluator.close()
     s = evaluator.settings
     meta = machine_meta() | {
-        "kb": str(kb), "passages": points, "queries": str(queries), "voices": list(dict.fromkeys(u[1] for u in utterances)),
+        "kb": str(kb), "passages": sum(1 for line in kb.read_text(encoding="utf-8").splitlines() if line.strip()),
+        "points": points, "queries": str(queries), "voices": list(dict.fromkeys(u[1] for u in utterances)),
         "checkpoint": s.checkpoint or "shipped default", "whisper_model": s.whisper_model, "text_model": s.text_model,
         "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(), "skipped": evaluator.skipped,
     }
@@ -181,7 +182,8 @@ def print_eval_table(report: dict) -> None:
     from rich.table import Table
 
     meta = report["meta"]
-    table = Table(title=f"{meta['passages']} passages, voices: {', '.join(meta['voices'])}")
+    voices = meta["voices"]
+    table = Table(title=f"{meta['passages']} passages, {len(voices)} voice(s): {', '.join(voices[:4])}{' ...' if len(voices) > 4 else ''}")
     for column in ("pipeline", "Top-1", "Top-3", "Top-10", "MRR", "n", "p50 ms", "p95 ms"):
         table.add_column(column, justify="left" if column == "pipeline" else "right")
     for name, m in report.items():

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The full CPU training run behind the shipped checkpoint, data to model card, in one command.
+# Every step resumes where it stopped, so after an interruption run the same command again.
+#   training/full_run.sh            # data, stage 1, stage 2, dev eval, model card
+#   ABLATIONS=1 training/full_run.sh  # also Conv1D stride 2 and 8, and stage 2 without stage 1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEAL=${SEAL:-.venv/bin/seal}
+DATA=${DATA:-data/train}
+RUNS=${RUNS:-runs}
+REPORTS=${REPORTS:-reports}
+mkdir -p "$REPORTS"
+
+$SEAL data sources
+$SEAL data build --out "$DATA" --per-source 2500 --questions 2 --read-fraction 0.3 \
+  --dev-per-source 500 --dev-queries 300 --workers 2
+
+$SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stage1"
+$SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stage2" --init "$RUNS/stage1/checkpoint"
+
+eval_args=(--kb "$DATA/dev/kb.jsonl" --queries "$DATA/dev/queries.jsonl")
+$SEAL eval "${eval_args[@]}" --checkpoint "$RUNS/stage2/checkpoint" --out "$REPORTS/dev.json"
+cards=(--eval "main=$REPORTS/dev.json")
+
+if [ "${ABLATIONS:-0}" = 1 ]; then
+  for s in 2 8; do
+    $SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stride$s-stage1" --set model.conv_stride=$s
+    $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stride$s-stage2" --init "$RUNS/stride$s-stage1/checkpoint"
+    $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/stride$s-stage2/checkpoint" --out "$REPORTS/stride$s.json"
+    cards+=(--eval "stride$s=$REPORTS/stride$s.json")
+  done
+  $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/no-stage1" --set init=null
+  $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/no-stage1/checkpoint" --out "$REPORTS/no-stage1.json"
+  cards+=(--eval "no-stage1=$REPORTS/no-stage1.json")
+fi
+
+$SEAL train card "$RUNS/stage2/checkpoint" "${cards[@]}"
+echo "Checkpoint: $RUNS/stage2/checkpoint. Ship it with:"
+echo "  rm -rf models/checkpoints/seal-tiny-en-minilm && cp -r $RUNS/stage2/checkpoint models/checkpoints/seal-tiny-en-minilm"
