@@ -54,7 +54,8 @@ class SessionOptions(BaseModel):
     mode: Literal["vad", "ptt"] | None = None
     k: int | None = Field(None, ge=1, le=50)
     answer: bool | None = None  # false: retrieval only
-    answer_from: Pipeline | None = None  # whose passages the answer reads (default seal, when it runs)
+    # whose passages the answer reads; "auto": SEAL's once it is trained, else the ASR pipeline's
+    answer_from: Pipeline | Literal["auto"] | None = None
     vad: VadOptions | None = None
 
     @field_validator("pipelines")
@@ -127,6 +128,7 @@ class Ready(Event):
     k: int
     answer: bool  # false when answers are off or no answerer is installed
     answer_from: str
+    seal_trained: bool = True  # false: no SEAL checkpoint loaded, SEAL's hits are not meaningful
     answerer: str | None = None  # what answers, e.g. the vLLM model, or the extractive fallback
     answer_source: str | None = None  # "llm" | "fallback"
     vad: dict[str, Any]

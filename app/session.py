@@ -49,7 +49,7 @@ class Options:
     mode: str = "vad"
     k: int = 5
     answer: bool = True
-    answer_from: str = "seal"
+    answer_from: str = "auto"
     vad: dict[str, Any] = field(default_factory=dict)
 
 
@@ -175,6 +175,19 @@ class Session:
         cfg.update(self.opts.vad)
         return VadConfig(**cfg)
 
+    def _seal_trained(self) -> bool:
+        return bool(getattr(self.res.seal_model, "trained", False))
+
+    def _answer_from(self) -> str:
+        """Whose passages the answer reads: the one asked for if it runs; with "auto", SEAL's once
+        SEAL is trained, and the ASR pipeline's while its speech tower is still untrained."""
+        pipelines = self.opts.pipelines
+        if self.opts.answer_from in pipelines:
+            return self.opts.answer_from
+        if "seal" in pipelines and (self._seal_trained() or "asr" not in pipelines):
+            return "seal"
+        return "asr" if "asr" in pipelines else pipelines[0]
+
     async def _ready(self) -> None:
         cfg = self.segmenter.config
         await self.send(
@@ -186,7 +199,8 @@ class Session:
                 mode=self.opts.mode,
                 k=self.opts.k,
                 answer=self.opts.answer and self.res.answerer is not None,
-                answer_from=self.opts.answer_from if self.opts.answer_from in self.opts.pipelines else self.opts.pipelines[0],
+                answer_from=self._answer_from(),
+                seal_trained=self._seal_trained(),
                 answerer=getattr(self.res.answerer, "label", None) if self.res.answerer else self.res.answerer_note,
                 answer_source=self._answer_source() if self.res.answerer else None,
                 vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms")},
@@ -250,7 +264,7 @@ class Session:
         if len(self.pending) >= MAX_PENDING:
             await self.error("busy", "still working on the previous questions; this one was dropped, ask again in a moment", n)
             return
-        task = asyncio.create_task(self._process(n, event.audio, ended, dict(self.opts.__dict__)))
+        task = asyncio.create_task(self._process(n, event.audio, ended, {**self.opts.__dict__, "answer_from": self._answer_from()}))
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
 

@@ -84,6 +84,12 @@ class SealModel(nn.Module):
         self.to(device=device, dtype=self.torch_dtype).eval()
         self.text.device_name = device
         self.device_name = device
+        self.checkpoint_path: Path | None = None  # set by from_pretrained; None = untrained adapters
+
+    @property
+    def trained(self) -> bool:
+        """Whether trained weights were loaded (a fresh model's speech side is random)."""
+        return self.checkpoint_path is not None
 
     # ----- sizes and trained parts ------------------------------------------------------------
     @property
@@ -251,6 +257,7 @@ class SealModel(nn.Module):
                 raise ValueError(f"{weights}: checkpoint lacks {len(missing)} trained tensors, e.g. {missing[0]}")
             model.load_state_dict(state, strict=False)
             model.to(device=device, dtype=model.torch_dtype)
+            model.checkpoint_path = path
         return model
 
 

@@ -182,8 +182,8 @@ async def test_answer_streams_after_the_hits_with_citations(server):
     done = events[-1]
     assert done["source"] == "fallback" and not done["cancelled"] and done["error"] is None
     assert done["text"] == "".join(e["text"] for e in events if e["type"] == "answer.delta")
-    seal_ids = {h["id"] for h in _retrievals(events)["seal"]["hits"]}
-    assert done["citations"] and set(done["citations"]) <= seal_ids  # the answer reads SEAL's passages
+    read = {h["id"] for h in _retrievals(events)[ready["answer_from"]]["hits"]}
+    assert done["citations"] and set(done["citations"]) <= read  # the answer reads answer_from's passages
     assert "[1]" in done["text"] or "[2]" in done["text"] or "[3]" in done["text"]
 
 
@@ -229,3 +229,16 @@ async def test_answer_can_read_the_asr_passages(server):
     assert done["citations"] and set(done["citations"]) <= set(asr_hits)
     assert asr_hits[done["citations"][0]]["doc_id"] == QUESTION[1]
     assert "nine in the morning" in done["text"]
+
+
+async def test_answers_read_seal_passages_only_once_seal_is_trained(server):
+    """``answer_from: auto``: while no SEAL checkpoint is loaded its hits mean nothing, so the answer
+    reads the ASR pipeline's passages and ``ready`` says SEAL is untrained; a trained SEAL answers."""
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"]}))
+        both = json.loads(await ws.recv())
+        await ws.send(json.dumps({"type": "config", "pipelines": ["seal"]}))
+        seal_only = json.loads(await ws.recv())
+    assert both["seal_trained"] is TRAINED
+    assert both["answer_from"] == ("seal" if TRAINED else "asr")
+    assert seal_only["answer_from"] == "seal"  # nothing else to read from

@@ -100,6 +100,7 @@ function onEvent(event) {
       document.querySelectorAll(".column").forEach((col) => {
         col.hidden = !event.pipelines.includes(col.dataset.pipeline);
       });
+      $("seal-untrained").hidden = event.seal_trained !== false;
       readyWaiters.splice(0).forEach((resolve) => resolve(state.ws));
       break;
     case "vad.start":
