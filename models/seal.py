@@ -21,6 +21,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -185,6 +186,34 @@ class SealModel(nn.Module):
         """L2-normalized float32 vectors (n, dim)."""
         out = [self._normalized(self.text_pooled(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)
+
+    def shares_text_tower(self, text_embedder: Any) -> bool:
+        """Whether ``text_embedder`` is this model's (frozen) text encoder, so one pass gives both vectors."""
+        from models.weights import resolve_text_model
+
+        name = getattr(text_embedder, "name", None)
+        return (
+            self.config.train_text_layers == 0
+            and name is not None
+            and str(resolve_text_model(name)) == str(resolve_text_model(self.config.text_model))
+        )
+
+    @torch.inference_mode()
+    def embed_text_and_plain(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """SEAL vectors and the plain text tower's vectors from one encoder pass (ingestion needs both).
+
+        Only equal to ``embed_text`` + ``TextEmbedder.encode`` while the text encoder is frozen; check
+        ``shares_text_tower`` first.
+        """
+        seal, plain = [], []
+        for i in range(0, len(texts), batch_size):
+            pooled = self.text(texts[i : i + batch_size])
+            seal.append(self._normalized(self.shared_scaling(pooled)))
+            plain.append(self._normalized(pooled))
+        if not seal:
+            empty = np.zeros((0, self.dim), dtype=np.float32)
+            return empty, empty
+        return np.concatenate(seal), np.concatenate(plain)
 
     @torch.inference_mode()
     def embed_audio(self, audio: list[np.ndarray] | np.ndarray, batch_size: int = 16) -> np.ndarray:

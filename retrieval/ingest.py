@@ -181,13 +181,21 @@ def ingest_paths(
     return report
 
 
+def _embed_both(texts: list[str], seal_model, text_embedder) -> dict[str, np.ndarray]:
+    """The ``seal`` and ``text`` vectors; one text-encoder pass when SEAL's text side is the frozen
+    text tower itself (the usual case), which halves ingestion time."""
+    shares = getattr(seal_model, "shares_text_tower", None)
+    if shares is not None and shares(text_embedder):
+        seal, plain = seal_model.embed_text_and_plain(texts)
+    else:
+        seal, plain = seal_model.embed_text(texts), text_embedder.encode(texts)
+    return {"seal": np.asarray(seal, dtype=np.float32), "text": np.asarray(plain, dtype=np.float32)}
+
+
 def _store_batch(batch, collection, store, seal_model, text_embedder, report: IngestReport) -> None:
     texts = [passage.text for _, passage in batch]
     try:
-        vectors = {
-            "seal": np.asarray(seal_model.embed_text(texts), dtype=np.float32),
-            "text": np.asarray(text_embedder.encode(texts), dtype=np.float32),
-        }
+        vectors = _embed_both(texts, seal_model, text_embedder)
     except Exception as exc:  # a model failure on some text must not stop the other files
         for file in {id(f): f for f, _ in batch}.values():
             if not file.failed:

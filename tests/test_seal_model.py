@@ -126,6 +126,29 @@ def test_checkpoint_round_trip_holds_only_trained_tensors(model, clips, tmp_path
     loaded = SealModel.from_pretrained(tmp_path / "ckpt")
     np.testing.assert_allclose(loaded.embed_audio(clips[:1]), expected_audio, atol=1e-6)
     np.testing.assert_allclose(loaded.embed_text(["hello"]), expected_text, atol=1e-6)
+    assert loaded.trained and loaded.checkpoint_path == tmp_path / "ckpt" and not model.trained
+
+
+def test_one_text_pass_gives_both_vectors_while_the_text_tower_is_frozen(model):
+    from models.seal import SealConfig, SealModel
+    from models.text_tower import TextEmbedder
+
+    texts = ["Where do I renew a library card?", "Bins are emptied on Tuesdays."]
+    plain_tower = TextEmbedder()
+    shift = 0.05 * torch.randn(model.shared_scaling.weight.shape, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        model.shared_scaling.weight.add_(shift)  # a trained shared layer: SEAL vectors differ from plain ones
+    try:
+        assert model.shares_text_tower(plain_tower)
+        seal, plain = model.embed_text_and_plain(texts)
+        assert np.abs(seal - plain).max() > 1e-3
+        np.testing.assert_allclose(seal, model.embed_text(texts), atol=1e-6)
+        np.testing.assert_allclose(plain, plain_tower.encode(texts), atol=1e-6)
+    finally:
+        with torch.no_grad():
+            model.shared_scaling.weight.sub_(shift)
+    tuned = SealModel(SealConfig(train_text_layers=1))
+    assert not tuned.shares_text_tower(plain_tower)  # a fine-tuned text encoder needs its own pass
 
 
 def test_fine_tuned_top_layers_are_saved(tmp_path):
