@@ -15,7 +15,8 @@ $SEAL data sources
 $SEAL data build --out "$DATA" --per-source 2500 --questions 2 --read-fraction 0.3 \
   --dev-per-source 500 --dev-queries 300 --workers 2
 
-$SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stage1"
+$SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stage1-ctc"
+$SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stage1" --init "$RUNS/stage1-ctc/checkpoint"
 $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stage2" --init "$RUNS/stage1/checkpoint"
 
 eval_args=(--kb "$DATA/dev/kb.jsonl" --queries "$DATA/dev/queries.jsonl")
@@ -24,7 +25,8 @@ cards=(--eval "main=$REPORTS/dev.json")
 
 if [ "${ABLATIONS:-0}" = 1 ]; then
   for s in 2 8; do
-    $SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stride$s-stage1" --set model.conv_stride=$s
+    $SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stride$s-stage1-ctc" --set model.conv_stride=$s
+    $SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stride$s-stage1" --init "$RUNS/stride$s-stage1-ctc/checkpoint"
     $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stride$s-stage2" --init "$RUNS/stride$s-stage1/checkpoint"
     $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/stride$s-stage2/checkpoint" --out "$REPORTS/stride$s.json"
     cards+=(--eval "stride$s=$REPORTS/stride$s.json")

@@ -98,6 +98,18 @@ class Trainer:
         self.stage = make_stage(self, records)
         self.dataset = FeatureDataset(self.stage.records, self.features)
         self._optimizer()
+        from training.devcheck import DevCheck
+
+        self.dev = DevCheck.maybe(self, cfg.dev_max) if cfg.dev_every else None
+        if self.dev:
+            self.log(f"dev check every {cfg.dev_every} steps: {len(self.dev.records)} questions, {len(self.dev.passage_ids)} passages")
+
+    def dataset_item(self, record: dict):
+        import numpy as np
+
+        from training.features import feature_path
+
+        return np.load(feature_path(self.features, record["id"]))
 
     def _optimizer(self) -> None:
         cfg = self.config.optim
@@ -177,8 +189,10 @@ class Trainer:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        keys = [k for k in self.history[-1] if k not in {"step", "lr", "seconds"}]
-        fig, ax = plt.subplots(figsize=(8, 4.5))
+        keys = [k for k in self.history[-1] if k not in {"step", "lr", "seconds"} and not k.startswith("dev_")]
+        dev = [h for h in self.history if "dev_top1" in h]
+        fig, axes = plt.subplots(1, 2 if dev else 1, figsize=(12 if dev else 8, 4.5), squeeze=False)
+        ax = axes[0][0]
         steps = [h["step"] for h in self.history]
         for key in keys:
             ax.plot(steps, [h.get(key, float("nan")) for h in self.history], label=key, lw=2 if key == "loss" else 1)
@@ -187,6 +201,14 @@ class Trainer:
         ax.set_yscale("log")
         ax.set_title(f"{self.config.stage}: {self.out.name}")
         ax.legend()
+        if dev:
+            right = axes[0][1]
+            for key in ("dev_top1", "dev_top10", "dev_mrr"):
+                right.plot([h["step"] for h in dev], [h[key] for h in dev], marker="o", label=key.removeprefix("dev_"))
+            right.set_ylim(0, 1)
+            right.set_xlabel("optimizer step")
+            right.set_title("dev retrieval (held-out passages and voices)")
+            right.legend()
         fig.tight_layout()
         fig.savefig(self.out / "loss.png", dpi=100)
         plt.close(fig)
@@ -237,6 +259,9 @@ class Trainer:
                 record = {"step": self.step, "lr": self.scheduler.get_last_lr()[0],
                           "seconds": round(time.perf_counter() - started, 1)}
                 record |= {k: round(float(np.mean(v)), 5) for k, v in running.items()}
+                if self.dev and (self.step % cfg.dev_every == 0 or self.step == self.total_steps):
+                    record |= self.dev()
+                    bar.write(f"step {self.step}: dev Top-1 {record['dev_top1']:.3f}, Top-10 {record['dev_top10']:.3f}")
                 self.history.append(record)
                 with open(self.out / "history.jsonl", "a") as handle:
                     handle.write(json.dumps(record) + "\n")
