@@ -19,7 +19,8 @@ from training.data.build import BuildConfig, Builder
 pytestmark = pytest.mark.skipif(not have("espeak"), reason="espeak-ng is not installed")
 
 TOPICS = ["download files from the web", "edit text in a terminal", "compress large archives", "play music files",
-          "draw vector graphics", "check the spelling of documents", "read electronic mail", "manage disk partitions"]
+          "draw vector graphics", "check the spelling of documents", "read electronic mail", "manage disk partitions",
+          "browse the web", "record sound from a microphone"]
 
 CONFIG = """
 seed: 0
@@ -41,7 +42,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kb = root / "kb.jsonl"
     kb.write_text("".join(json.dumps({"id": f"p{i}", "text": f"A program to {t}.", "summary": f"a program to {t}",
                                       "label": ["net", "editors"][i % 2]}) + "\n" for i, t in enumerate(TOPICS)))
-    config = BuildConfig(out=str(root / "data"), sources=[f"jsonl:{kb}"], per_source=8, dev_per_source=0,
+    config = BuildConfig(out=str(root / "data"), sources=[f"jsonl:{kb}"], per_source=8, dev_per_source=2,
                          questions_per_passage=1, read_fraction=0.0, augment_strength=0.5,
                          voices=["espeak:en-us", "espeak:en-gb+m3"], dev_voices=["espeak:en-029"])
     Builder(config, log=lambda m: None).run(workers=2)
@@ -74,6 +75,7 @@ def test_stage1_then_stage2_learn_save_load_and_resume(data: Path, tmp_path: Pat
     assert history[-1]["loss"] < history[0]["loss"]
     assert {"ctc", "token_mse", "pooled_mse"} <= set(history[0])
     assert (s1 / "loss.png").stat().st_size > 1000
+    assert 0 <= history[-1]["dev_top1"] <= history[-1]["dev_top10"] <= 1  # the held-out check ran at the end
     card = (s1 / "checkpoint" / "README.md").read_text()
     assert "token level" in card and "Dev evaluation" in card
 
