@@ -119,9 +119,11 @@ class Evaluator:
             store_settings = settings
         if checkpoint:
             settings = settings.model_copy(update={"checkpoint": checkpoint})
-        self.settings, self.collection, self.names = settings, collection, pipelines
         self.store = KnowledgeStore(store_settings)
         self.seal_model = registry.get_seal_model(settings)
+        # The baseline transcribes with the Whisper size the SEAL checkpoint encodes with
+        settings = settings.model_copy(update={"whisper_model": self.seal_model.config.whisper_model})
+        self.settings, self.collection, self.names = settings, collection, pipelines
         self.text_embedder = registry.get_text_embedder(settings)
         self.pipelines = {}
         if "seal" in pipelines:

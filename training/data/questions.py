@@ -92,6 +92,7 @@ def paraphrase(question: str, rng: random.Random) -> str:
         if core in SYNONYMS and rng.random() < 0.3:
             words[i] = word.lower().replace(core, rng.choice(SYNONYMS[core]))
     out = " ".join(words)
+    out = re.sub(r"\b([Aa]) (?=[aeio])", r"\1n ", out)  # "a application" after a synonym swap
     for full, short in CONTRACTIONS:
         if rng.random() < 0.5:
             out = out.replace(full, short)
