@@ -80,9 +80,9 @@ def test_stage1_then_stage2_learn_save_load_and_resume(data: Path, tmp_path: Pat
     assert "token level" in card and "Dev evaluation" in card
 
     s2 = tmp_path / "s2"
-    # in-batch negatives only, so every step sees the same batch and the loss must fall
+    # in-batch negatives only, so every step sees the same batch and the loss must fall (2 micro-batches a step)
     _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=4",
-           "--set", "loss.hard_negatives=0", "--set", "optim.lr=1e-3")
+           "--set", "loss.hard_negatives=0", "--set", "optim.lr=1e-3", "--set", "optim.grad_accum=2")
     history = _history(s2)
     assert {"infonce", "cosent", "classify", "distill"} <= set(history[0])
     assert history[-1]["infonce"] < history[0]["infonce"]

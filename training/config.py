@@ -63,8 +63,8 @@ class LossSection:
 @dataclass
 class RunConfig:
     stage: str = "stage1"
-    data: str = "data/train"  # a `seal data build` folder
-    out: str = "runs/stage1"
+    data: str = "artifacts/train-data"  # a `seal data build` folder
+    out: str = "artifacts/runs/stage1"
     init: str | None = None  # checkpoint to start from (stage 2: the stage 1 output)
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda

@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEAL=${SEAL:-.venv/bin/seal}
-DATA=${DATA:-data/train}
-RUNS=${RUNS:-runs}
-REPORTS=${REPORTS:-reports}
+DATA=${DATA:-artifacts/train-data}
+RUNS=${RUNS:-artifacts/runs}
+REPORTS=${REPORTS:-artifacts/reports}
 mkdir -p "$REPORTS"
 
 $SEAL data sources

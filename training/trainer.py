@@ -152,7 +152,8 @@ class Trainer:
             "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict(),
             "history": self.history,
-            "rng": {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()},
+            "rng": {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state(),
+                    "stage": self.stage.rng.getstate() if hasattr(self.stage, "rng") else None},
         }
         tmp = self.state_path().with_suffix(".tmp")
         torch.save(state, tmp)
@@ -178,6 +179,8 @@ class Trainer:
         random.setstate(state["rng"]["python"])
         np.random.set_state(state["rng"]["numpy"])
         torch.set_rng_state(state["rng"]["torch"])
+        if state["rng"].get("stage") is not None and hasattr(self.stage, "rng"):
+            self.stage.rng.setstate(state["rng"]["stage"])  # the same hard negatives as an uninterrupted run
         self.log(f"resumed from {path} at step {self.step}/{self.total_steps}")
         return True
 
