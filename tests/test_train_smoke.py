@@ -130,3 +130,26 @@ def test_hard_negatives_are_near_passages_and_never_a_positive() -> None:
     rows, targets = stage.candidates([0, 1, 0])
     assert rows[:2] == [0, 1] and [rows[t] for t in targets] == [0, 1, 0]
     assert set(rows[2:]) <= {2} and len(rows) == len(set(rows))  # 0 and 1 are positives, so only 2 is left
+
+
+def test_a_resumed_run_ends_where_an_uninterrupted_one_does(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    from training.config import load_config
+    from training.trainer import run
+
+    config = tmp_path / "smoke.yaml"
+    config.write_text(CONFIG)
+    common = ["optim.batch_size=4", "loss.token_mse=0", "loss.pooled_mse=0", "dev_every=0", "save_every=2"]
+    quiet = {"log": lambda m: None, "progress": False}
+    run(load_config(config, common + ["optim.max_steps=4"], data=str(data), out=str(tmp_path / "straight")), **quiet)
+    # the same run cut after 2 steps by a session budget, then resumed by the same command
+    first = run(load_config(config, common + ["optim.max_steps=4", "session_steps=2"], data=str(data),
+                            out=str(tmp_path / "split")), **quiet)
+    assert first["finished"] is False and first["steps"] == 2
+    run(load_config(config, common + ["optim.max_steps=4"], data=str(data), out=str(tmp_path / "split")), **quiet)
+    straight = torch.load(tmp_path / "straight" / "state.pt", weights_only=False)
+    split = torch.load(tmp_path / "split" / "state.pt", weights_only=False)
+    assert split["step"] == straight["step"] == 4
+    for name, tensor in straight["trained"].items():
+        torch.testing.assert_close(split["trained"][name], tensor, msg=name)

@@ -74,6 +74,8 @@ class RunConfig:
     log_every: int = 10
     save_every: int = 200  # optimizer steps between resumable checkpoints
     workers: int = 0  # DataLoader workers
+    session_minutes: float | None = None  # stop (with a saved state) after this long; re-run to go on
+    session_steps: int | None = None  # the same, counted in optimizer steps
     dev_every: int = 200  # steps between dev retrieval checks (0: never); needs the build's dev set
     dev_max: int = 256  # dev questions used by the check
     features_dir: str | None = None  # default: <data>/features

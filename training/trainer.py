@@ -240,7 +240,13 @@ class Trainer:
         running: dict[str, list[float]] = {}
         bar = tqdm(total=self.total_steps, initial=self.step, desc=cfg.stage, disable=not self.show_progress, unit="step")
         stream = self.batches(self.step * accum)
+        first_step = self.step
         while self.step < self.total_steps:
+            if self._session_over(first_step, started):
+                self.save()
+                bar.close()
+                self.log(f"session budget reached at step {self.step}/{self.total_steps}; run the same command to go on")
+                return {"stage": cfg.stage, "steps": self.step, "finished": False, "state": str(self.state_path())}
             self.optimizer.zero_grad(set_to_none=True)
             for _ in range(accum):
                 batch = next(stream).to(self.device)
@@ -274,11 +280,17 @@ class Trainer:
         bar.close()
         return self.finish(time.perf_counter() - started)
 
+    def _session_over(self, first_step: int, started: float) -> bool:
+        cfg = self.config
+        if cfg.session_steps is not None and self.step - first_step >= cfg.session_steps:
+            return True
+        return cfg.session_minutes is not None and time.perf_counter() - started >= 60 * cfg.session_minutes
+
     def finish(self, seconds: float) -> dict:
         from training.card import model_card
 
         self.model.config.notes = {"stage": self.config.stage, "steps": self.step, "run": str(self.out)}
-        summary = {"stage": self.config.stage, "steps": self.step, "seconds_this_session": round(seconds, 1),
+        summary = {"stage": self.config.stage, "steps": self.step, "finished": True, "seconds_this_session": round(seconds, 1),
                    "first": self.history[0] if self.history else None, "last": self.history[-1] if self.history else None,
                    "checkpoint": str(self.out / "checkpoint"), "loss_plot": str(self.out / "loss.png")}
         card = model_card(self.model, self.config, self.history, self.data, utterances=len(self.dataset), device=self.device)
