@@ -96,3 +96,15 @@ def test_wordnet_and_gcide_records_parse() -> None:
              "   1. To distribute or assign; to allot. --Burke.\n      [1913 Webster]\n\n   2. To localize. [R.]\n")
     passage = _gcide_entry("Allocate", entry)
     assert passage.label == "verb" and passage.summary == "To distribute or assign; to allot"
+
+
+def test_a_missing_source_is_named_with_what_to_do(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    result = CliRunner().invoke(app, ["data", "build", "--out", str(tmp_path / "x"), "--source", f"jsonl:{tmp_path}/none.jsonl"])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 1 and "none.jsonl: no such file" in message
+    result = CliRunner().invoke(app, ["data", "build", "--out", str(tmp_path / "y"), "--source", "wikipedia"])
+    assert result.exit_code == 1 and "unknown source 'wikipedia'" in " ".join(result.output.split())
