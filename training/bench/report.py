@@ -132,7 +132,7 @@ def latency_chart(result: dict[str, Any], path: Path) -> Path:
     ax.set_ylabel("p50 ms from the real end of speech")
     ax.set_title("Per-step latency, SEAL (left) vs ASR + text (right)")
     ax.legend(fontsize=8, ncol=2, loc="upper left")
-    ax.margins(y=0.15)
+    ax.margins(y=0.35)  # room for the legend above the bars
 
     sizes = [int(s) for s in result["search_scale"]]
     for name, color in (("seal", "#3182bd"), ("text", "#e6550d")):
