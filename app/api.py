@@ -100,7 +100,7 @@ async def search(request: Request, res: Resources = Depends(ready_resources)) ->
         raise fail(400, "bad_pipelines", f"pipelines for this query: {', '.join(allowed)} (got {', '.join(pipelines) or 'none'})")
     collection = collection or res.settings.collection
     await _require_collection(res, collection)
-    results = await asyncio.gather(*(res.run(res.pipelines[p].run, query_input, collection, k) for p in pipelines))
+    results = await asyncio.gather(*(res.run_pipeline(p, res.pipelines[p].run, query_input, collection, k) for p in pipelines))
     total = round((time.perf_counter() - started) * 1000, 1)
     log.info("search %s in %s: %s; %.0f ms", "text" if isinstance(query_input, str) else "audio", collection,
              ", ".join(f"{r.pipeline} {r.timings_ms.get('total', 0):.0f} ms" for r in results), total)

@@ -284,7 +284,7 @@ class Session:
         pipeline = self.res.pipelines[name]
         queued = time.perf_counter()
         try:
-            result = await self.res.run(self._timed_run, pipeline, audio, opts["collection"], opts["k"])
+            result = await self.res.run_pipeline(name, self._timed_run, pipeline, audio, opts["collection"], opts["k"])
         except Exception as exc:  # noqa: BLE001 - one pipeline failing must not end the session
             log.exception("pipeline %s failed", name)
             await self.error("pipeline_failed", f"the {name} pipeline failed: {exc}", n)
