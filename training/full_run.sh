@@ -2,7 +2,7 @@
 # The full CPU training run behind the shipped checkpoint, data to model card, in one command.
 # Every step resumes where it stopped, so after an interruption run the same command again.
 #   training/full_run.sh            # data, stage 1, stage 2, dev eval, model card
-#   ABLATIONS=1 training/full_run.sh  # also Conv1D stride 2 and 8, and stage 2 without stage 1
+#   ABLATIONS=1 training/full_run.sh  # also Conv1D stride 2 and 8, stage 2 without stage 1b, without stage 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEAL=${SEAL:-.venv/bin/seal}
@@ -31,6 +31,10 @@ if [ "${ABLATIONS:-0}" = 1 ]; then
     $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/stride$s-stage2/checkpoint" --out "$REPORTS/stride$s.json"
     cards+=(--eval "stride$s=$REPORTS/stride$s.json")
   done
+  # stage 2 straight after the CTC phase (is stage 1b worth its 30 minutes?)
+  $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/no-stage1b" --init "$RUNS/stage1-ctc/checkpoint"
+  $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/no-stage1b/checkpoint" --out "$REPORTS/no-stage1b.json"
+  cards+=(--eval "no-stage1b=$REPORTS/no-stage1b.json")
   $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/no-stage1" --set init=null
   $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/no-stage1/checkpoint" --out "$REPORTS/no-stage1.json"
   cards+=(--eval "no-stage1=$REPORTS/no-stage1.json")

@@ -55,7 +55,9 @@ def build_model(config: RunConfig, device: str):
 
     if config.init:
         model = SealModel.from_pretrained(config.init, device=device)
-        model.config.train_encoder_layers = config.model.train_encoder_layers
+        # Layers the init checkpoint fine-tuned are no longer base weights: the encoder cache (base
+        # weights) must stop below them, so they keep being computed live (and keep training).
+        model.config.train_encoder_layers = max(model.config.train_encoder_layers, config.model.train_encoder_layers)
         return model
     m = config.model
     seal_config = SealConfig(whisper_model=m.whisper_model, text_model=m.text_model, conv_kernel=m.conv_kernel,
@@ -126,7 +128,7 @@ class Trainer:
         per_epoch = len(epoch_batches(self.seconds, cfg.batch_size, self.config.seed, 0))
         self.batches_per_epoch = per_epoch
         self.total_steps = cfg.max_steps or max(1, math.ceil(cfg.epochs * per_epoch / cfg.grad_accum))
-        warmup = min(cfg.warmup_steps, max(1, self.total_steps // 10))
+        warmup = min(cfg.warmup_steps, max(1, self.total_steps // 10))  # never more than a tenth of the run
 
         def schedule(step: int) -> float:
             if step < warmup:
