@@ -147,6 +147,7 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(data: Path, tmp_path
     first = run(load_config(config, common + ["optim.max_steps=4", "session_steps=2"], data=str(data),
                             out=str(tmp_path / "split")), **quiet)
     assert first["finished"] is False and first["steps"] == 2
+    assert (tmp_path / "split" / "checkpoint" / "model.safetensors").is_file()
     run(load_config(config, common + ["optim.max_steps=4"], data=str(data), out=str(tmp_path / "split")), **quiet)
     straight = torch.load(tmp_path / "straight" / "state.pt", weights_only=False)
     split = torch.load(tmp_path / "split" / "state.pt", weights_only=False)

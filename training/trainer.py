@@ -248,7 +248,8 @@ class Trainer:
                 self.save()
                 bar.close()
                 self.log(f"session budget reached at step {self.step}/{self.total_steps}; run the same command to go on")
-                return {"stage": cfg.stage, "steps": self.step, "finished": False, "state": str(self.state_path())}
+                # a usable checkpoint too (mid-schedule), e.g. to evaluate or to start the next stage from
+                return self.finish(time.perf_counter() - started, finished=False)
             self.optimizer.zero_grad(set_to_none=True)
             for _ in range(accum):
                 batch = next(stream).to(self.device)
@@ -288,11 +289,12 @@ class Trainer:
             return True
         return cfg.session_minutes is not None and time.perf_counter() - started >= 60 * cfg.session_minutes
 
-    def finish(self, seconds: float) -> dict:
+    def finish(self, seconds: float, finished: bool = True) -> dict:
         from training.card import model_card
 
         self.model.config.notes = {"stage": self.config.stage, "steps": self.step, "run": str(self.out)}
-        summary = {"stage": self.config.stage, "steps": self.step, "finished": True, "seconds_this_session": round(seconds, 1),
+        summary = {"stage": self.config.stage, "steps": self.step, "finished": finished, "state": str(self.state_path()),
+                   "seconds_this_session": round(seconds, 1),
                    "first": self.history[0] if self.history else None, "last": self.history[-1] if self.history else None,
                    "checkpoint": str(self.out / "checkpoint"), "loss_plot": str(self.out / "loss.png")}
         card = model_card(self.model, self.config, self.history, self.data, utterances=len(self.dataset), device=self.device)
