@@ -12,8 +12,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
+from transformers.utils import logging as hf_logging
 
 from models.weights import resolve_text_model
+
+# transformers draws a bar per weight file on every load; in a CLI command or a server log that is
+# noise, and the project's own progress bars cover the work that takes long.
+hf_logging.disable_progress_bar()
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
