@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="A Qdrant server instead of the embedded store")
     qdrant_api_key: str | None = None
     collection: str = Field("demo", description="Default knowledge-base collection")
+    store_engine: Literal["local", "edge"] = Field(
+        "local", description="Embedded engine: qdrant-client's local mode, or Qdrant Edge (fast past ~10k passages)"
+    )
 
     # Models: a short name, a Hugging Face id or a local path wherever a model is named
     whisper_model: str = Field("tiny.en", description="Speech encoder / ASR model")

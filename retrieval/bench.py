@@ -3,6 +3,11 @@
     python -m retrieval.bench --points 100000            # synthetic: random unit vectors, temp folder
     python -m retrieval.bench --collection demo          # an existing collection of the configured store
     python -m retrieval.bench --write-kb /tmp/kb10k.jsonl --points 10000   # synthetic passages to ingest
+    SEAL_STORE_ENGINE=edge python -m retrieval.bench --points 100000   # the same on Qdrant Edge
+
+The engine is the one the settings select (``SEAL_STORE_ENGINE``, ``SEAL_QDRANT_URL``). On Qdrant Edge the
+fill goes through the store's upsert, index building (``optimize()`` after each batch) included; the
+report adds ``optimize_s``, the part of ``fill_s`` spent building the index.
 
 Synthetic points skip the embedding cost (it does not change search time, which depends only on the
 number and size of vectors); queries are stored vectors with a little noise, searched like a real query
@@ -79,7 +84,10 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 def measure(store: KnowledgeStore, collection: str, queries: int, k: int) -> dict:
     rng = np.random.default_rng(1)
-    points, _ = store.client.scroll(collection, limit=queries, with_vectors=True, with_payload=False)
+    if store.edge:
+        points = store.edge.records(collection, limit=queries, with_vectors=True)
+    else:
+        points, _ = store.client.scroll(collection, limit=queries, with_vectors=True, with_payload=False)
     result = {}
     for name in ("seal", "text"):
         base = np.array([p.vector[name] for p in points], dtype=np.float32)
@@ -121,13 +129,15 @@ def main() -> None:
         collection = "bench"
         with KnowledgeStore(settings) as store:
             report["fill_s"] = round(fill(store, collection, args.points), 1)
+            if store.edge:
+                report["optimize_s"] = round(store.edge.optimize_s, 1)
     else:
         settings, collection = get_settings(), args.collection
     started = time.perf_counter()
     with KnowledgeStore(settings) as store:  # reopening = what a restart of `seal serve` pays
         report["open_s"] = round(time.perf_counter() - started, 2)
         report["points"] = store.count(collection)
-        report["mode"] = "server" if settings.qdrant_url else "embedded"
+        report["mode"] = "server" if settings.qdrant_url else "edge" if store.edge else "embedded"
         report.update(measure(store, collection, args.queries, args.k))
     print(json.dumps(report, indent=2))
 

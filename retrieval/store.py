@@ -6,6 +6,8 @@ distance, and a payload ``text, title, source, chunk, doc_id, file``.
 
 Embedded by default (``QdrantClient(path=settings.qdrant_path)``: no server, persisted on disk); a
 Qdrant server when ``settings.qdrant_url`` is set. Everything after the client is the same code.
+``settings.store_engine = "edge"`` swaps the embedded client for Qdrant Edge (``retrieval/edge_store.py``:
+the Qdrant engine in-process, fast past 10k passages); each operation then hands over to it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from qdrant_client import QdrantClient, models
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from retrieval.edge_store import EdgeEngine
 
 VECTORS = ("seal", "text")
 # Point ids are uuid5 in this namespace, so the same passage always lands on the same point.
@@ -118,7 +123,18 @@ class KnowledgeStore:
         # The embedded engine is plain Python state; the server (and ingestion in a worker thread) may
         # use one store from several threads, so embedded calls take turns. A server needs no lock.
         self._lock = threading.RLock() if not settings.qdrant_url else contextlib.nullcontext()
-        if settings.qdrant_url:
+        self.edge: EdgeEngine | None = None
+        if settings.store_engine == "edge":
+            if settings.qdrant_url:
+                raise StoreError(
+                    "SEAL_STORE_ENGINE=edge is an embedded engine but SEAL_QDRANT_URL names a server; unset one of them"
+                )
+            from retrieval.edge_store import EdgeEngine  # only this engine needs qdrant-edge-py
+
+            self.edge = EdgeEngine(settings)
+            self.location = str(self.edge.root)
+            self.client = None
+        elif settings.qdrant_url:
             self.location = settings.qdrant_url
             self.client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
         else:
@@ -143,6 +159,8 @@ class KnowledgeStore:
 
     @_serialized
     def close(self) -> None:
+        if self.edge:
+            return self.edge.close()
         self.client.close()
 
     def __enter__(self) -> KnowledgeStore:
@@ -155,32 +173,44 @@ class KnowledgeStore:
 
     @_serialized
     def exists(self, collection: str) -> bool:
+        if self.edge:
+            return self.edge.exists(collection)
         return self.client.collection_exists(collection)
 
     @_serialized
     def collections(self) -> dict[str, int]:
         """Each collection's name and point count."""
-        names = sorted(c.name for c in self.client.get_collections().collections)
+        if self.edge:
+            names = self.edge.names()
+        else:
+            names = sorted(c.name for c in self.client.get_collections().collections)
         return {name: self.count(name) for name in names}
 
     @_serialized
     def count(self, collection: str) -> int:
         if not self.exists(collection):
             return 0
+        if self.edge:
+            return self.edge.count(collection)
         return self.client.count(collection, exact=True).count
 
     @_serialized
     def ensure_collection(self, collection: str, dims: dict[str, int]) -> None:
         """Create the collection with the named vectors, or check an existing one has the same sizes."""
         if self.exists(collection):
-            info = self.client.get_collection(collection)
-            have = {name: params.size for name, params in (info.config.params.vectors or {}).items()}
+            if self.edge:
+                have = self.edge.dims(collection)
+            else:
+                info = self.client.get_collection(collection)
+                have = {name: params.size for name, params in (info.config.params.vectors or {}).items()}
             if have != dims:
                 raise StoreError(
                     f"collection {collection!r} holds vectors {have}, but the models give {dims}; "
                     f"ingest into a new --collection, or delete this one and ingest again"
                 )
             return
+        if self.edge:
+            return self.edge.create(collection, dims)
         self.client.create_collection(
             collection,
             vectors_config={
@@ -193,6 +223,8 @@ class KnowledgeStore:
 
     @_serialized
     def drop(self, collection: str) -> None:
+        if self.edge:
+            return self.edge.drop(collection)
         self.client.delete_collection(collection)
 
     def _require(self, collection: str) -> None:
@@ -208,6 +240,9 @@ class KnowledgeStore:
     @_serialized
     def upsert(self, collection: str, passages: Sequence[Passage], vectors: dict[str, np.ndarray]) -> None:
         """Write passages with their vectors (one row per passage for each named vector)."""
+        if self.edge:
+            rows = [(p.point_id, {name: vectors[name][i] for name in vectors}, p.payload()) for i, p in enumerate(passages)]
+            return self.edge.upsert(collection, rows) if rows else None
         points = [
             models.PointStruct(
                 id=passage.point_id,
@@ -222,6 +257,8 @@ class KnowledgeStore:
     @_serialized
     def ids_of_file(self, collection: str, file: str) -> set[str]:
         """Point ids stored from one ingested file."""
+        if self.edge:
+            return self.edge.ids_of_file(collection, file)
         ids: set[str] = set()
         offset = None
         while True:
@@ -235,7 +272,9 @@ class KnowledgeStore:
     @_serialized
     def delete_ids(self, collection: str, ids: Iterable[str]) -> None:
         ids = list(ids)
-        if ids:
+        if ids and self.edge:
+            self.edge.delete_ids(collection, ids)
+        elif ids:
             self.client.delete(collection, points_selector=models.PointIdsList(points=ids), wait=True)
 
     @_serialized
@@ -243,7 +282,11 @@ class KnowledgeStore:
         """Remove every passage whose ``source`` or ``file`` is ``source``; returns how many went."""
         self._require(collection)
         before = self.count(collection)
-        self.client.delete(collection, points_selector=models.FilterSelector(filter=_source_filter(source)), wait=True)
+        if self.edge:
+            self.edge.delete_source(collection, source)
+        else:
+            selector = models.FilterSelector(filter=_source_filter(source))
+            self.client.delete(collection, points_selector=selector, wait=True)
         return before - self.count(collection)
 
     @_serialized
@@ -258,27 +301,28 @@ class KnowledgeStore:
         """The ``k`` passages nearest to ``vector`` in the named vector space, best first."""
         if using not in VECTORS:
             raise ValueError(f"using must be one of {VECTORS}, not {using!r}")
+        query = np.asarray(vector, dtype=np.float32).reshape(-1).tolist()
+        if self.edge:
+            self._require(collection)  # a folder check, no round trip
+            return [_hit(point) for point in self.edge.search(collection, query, using, k, source)]
         try:
             response = self.client.query_points(
-                collection,
-                query=np.asarray(vector, dtype=np.float32).reshape(-1).tolist(),
-                using=using,
-                limit=k,
-                query_filter=_source_filter(source),
-                with_payload=True,
+                collection, query=query, using=using, limit=k, query_filter=_source_filter(source), with_payload=True
             )
         except Exception:
             self._require(collection)  # checked only on failure: an extra round trip per query costs
             raise
-        return [
-            Hit(
-                id=str(point.id),
-                score=float(point.score),
-                text=point.payload.get("text", ""),
-                title=point.payload.get("title", ""),
-                source=point.payload.get("source", ""),
-                chunk=int(point.payload.get("chunk", 0)),
-                doc_id=str(point.payload.get("doc_id", "")),
-            )
-            for point in response.points
-        ]
+        return [_hit(point) for point in response.points]
+
+
+def _hit(point: Any) -> Hit:
+    """A scored point of either engine as a ``Hit``."""
+    return Hit(
+        id=str(point.id),
+        score=float(point.score),
+        text=point.payload.get("text", ""),
+        title=point.payload.get("title", ""),
+        source=point.payload.get("source", ""),
+        chunk=int(point.payload.get("chunk", 0)),
+        doc_id=str(point.payload.get("doc_id", "")),
+    )
