@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import shutil
 
-from fixtures.retrieval_kit import KB_SMALL, models, open_store
+import pytest
+
+from fixtures.retrieval_kit import ENGINES, KB_SMALL, models, open_store
+from fixtures.retrieval_kit import stored_ids as _point_ids
 from retrieval.ingest import ingest_paths
 
 
-def _point_ids(store, collection):
-    points, _ = store.client.scroll(collection, limit=1000, with_payload=False)
-    return sorted(str(p.id) for p in points)
-
-
-def test_reingest_keeps_the_same_points(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reingest_keeps_the_same_points(tmp_path, engine):
     seal, text = models()
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(KB_SMALL, docs / "kb.jsonl")
     (docs / "notes.md").write_text("# Notes\n\nThe harbour ferry leaves every hour.\n\nTickets are sold on board.\n")
-    with open_store(tmp_path / "data") as store:
+    with open_store(tmp_path / "data", engine) as store:
         first = ingest_paths([docs], "kb", store, seal, text, progress=False)
         ids = _point_ids(store, "kb")
         second = ingest_paths([docs], "kb", store, seal, text, progress=False)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from fixtures.retrieval_kit import KB_SMALL, models, open_store
+import pytest
+
+from fixtures.retrieval_kit import ENGINES, KB_SMALL, models, open_store
+from fixtures.retrieval_kit import stored_texts as _texts
 from retrieval.ingest import ingest_paths
 
 
-def _texts(store, collection):
-    points, _ = store.client.scroll(collection, limit=1000, with_payload=True)
-    return sorted(p.payload["text"] for p in points)
-
-
-def test_changed_file_replaces_its_old_chunks(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_changed_file_replaces_its_old_chunks(tmp_path, engine):
     seal, text = models()
     guide = tmp_path / "guide.txt"
     guide.write_text("The museum opens at ten.\n\nEntry is free on Mondays.\n")
-    with open_store(tmp_path / "data") as store:
+    with open_store(tmp_path / "data", engine) as store:
         ingest_paths([guide, KB_SMALL], "kb", store, seal, text, progress=False)
         before = store.count("kb")
         guide.write_text("The museum opens at nine.\n\nEntry costs five euros.\n")
@@ -42,12 +41,15 @@ def test_changed_jsonl_record_replaces_by_id_and_dropped_records_go(tmp_path):
     assert any("forty kilometres" in t for t in texts) and not any("thirty kilometres" in t for t in texts)
 
 
-def test_delete_source_removes_only_that_source(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_delete_and_search_by_source(tmp_path, engine):
     seal, text = models()
     guide = tmp_path / "guide.md"
     guide.write_text("# Guide\n\nThe zoo feeds the lions at noon.\n")
-    with open_store(tmp_path / "data") as store:
+    query = text.encode(["when are the lions fed"])[0]
+    with open_store(tmp_path / "data", engine) as store:
         ingest_paths([guide, KB_SMALL], "kb", store, seal, text, progress=False)
+        assert [hit.source for hit in store.search("kb", query, using="text", k=3, source="guide.md")] == ["guide.md"]
         assert store.delete_source("kb", "guide.md") == 1
         assert store.delete_source("kb", "guide.md") == 0
         assert store.count("kb") == 10
