@@ -154,3 +154,15 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(data: Path, tmp_path
     assert split["step"] == straight["step"] == 4
     for name, tensor in straight["trained"].items():
         torch.testing.assert_close(split["trained"][name], tensor, msg=name)
+
+
+def test_check_gpu_compares_half_precision_with_fp32_and_reports_json(data: Path, tmp_path: Path) -> None:
+    """The GPU host check runs end to end; on this CPU it checks bf16 (CUDA numbers: docs/training.md)."""
+    out = tmp_path / "check.json"
+    result = CliRunner().invoke(app, ["train", "check-gpu", "--data", str(data), "--device", "cpu", "--questions", "4",
+                                      "--skip", "speed", "training", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    bf16 = report["inference"]["cpu-bfloat16"]
+    assert bf16["finite"] and bf16["speech_cos_min"] > 0.99 and bf16["text_cos_min"] > 0.99
+    assert report["device"] == "cpu" and "training" not in report

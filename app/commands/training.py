@@ -240,6 +240,22 @@ def train_stage2(config: Path | None = _CONFIG, data: Path | None = _DATA, out: 
     _train("stage2", config, data, out, init, set_, fresh, json_out)
 
 
+@train_app.command("check-gpu", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                                  "help_option_names": []})
+def train_check_gpu(ctx: typer.Context) -> None:
+    """Check a CUDA host before a long run: fp16/bf16 against fp32, AMP training steps, timings.
+
+    Embeds dev questions and passages in fp32/fp16/bf16 against a CPU fp32 reference, runs a few
+    steps of both stages with bf16 autocast and with fp16 + gradient scaler, and times the speech
+    tower one utterance at a time; writes a JSON report.
+
+    Takes the options of `python -m training.gpu_check` (see `seal train check-gpu --help`), e.g.
+    `seal train check-gpu --data artifacts/train-data --out gpu-check.json`."""
+    from training.gpu_check import main
+
+    main(list(ctx.args), prog="seal train check-gpu")
+
+
 @train_app.command("card")
 def train_card(
     checkpoint: Path = typer.Argument(..., help="Checkpoint folder whose README.md model card to update."),
