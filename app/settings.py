@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     device: Device = "auto"
     dtype: DType = "auto"
     asr_compute_type: str = Field("int8", description="faster-whisper compute type on CPU")
+    quantize: Literal["none", "int8"] = Field(
+        "none", description="SEAL speech path in dynamic int8 on a CPU (faster; text side stays fp32)"
+    )
 
     # Audio limits
     sample_rate: int = 16_000

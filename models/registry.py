@@ -35,12 +35,17 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
     s = settings or get_settings()
     device, dtype = s.resolved_device(), s.resolved_dtype()
     checkpoint = s.checkpoint or (DEFAULT_CHECKPOINT if (DEFAULT_CHECKPOINT / "config.json").is_file() else None)
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, str(s.data_dir))
+    quantize = s.quantize if device == "cpu" else "none"  # int8 is a CPU option; GPUs run fp16
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, quantize, str(s.data_dir))
 
     def build() -> "SealModel":
+        from models.quantize import quantize_speech_path
+
         if checkpoint is not None:
-            return SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
-        return SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
+            model = SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
+        else:
+            model = SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
+        return quantize_speech_path(model, quantize if dtype == "float32" else "none")
 
     return _cached(key, build)
 

@@ -86,6 +86,8 @@ class SealModel(nn.Module):
         self.text.device_name = device
         self.device_name = device
         self.checkpoint_path: Path | None = None  # set by from_pretrained; None = untrained adapters
+        self.speech_text_encoder: nn.Module | None = None  # an int8 copy for the speech side (models/quantize.py)
+        self.quantization = "none"
 
     @property
     def trained(self) -> bool:
@@ -147,7 +149,8 @@ class SealModel(nn.Module):
         seq, mask = seq[:, :max_len], mask[:, :max_len]
         if self.config.add_special_tokens:
             seq, mask = self._wrap_special(seq, mask)
-        out = bert(inputs_embeds=seq, attention_mask=mask.long())
+        reader = self.speech_text_encoder if self.speech_text_encoder is not None else bert
+        out = reader(inputs_embeds=seq, attention_mask=mask.long())
         return out.last_hidden_state, mask
 
     def _wrap_special(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -182,3 +182,29 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
 def test_clips_shorter_than_one_window_still_embed(model):
     vectors = model.embed_audio([np.zeros(1, dtype=np.float32), np.full(160, 0.01, dtype=np.float32)])
     assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
+
+
+def test_int8_speech_path_stays_close_and_leaves_the_text_side_alone(model, clips, tmp_path):
+    from models.quantize import quantize_speech_path
+    from models.seal import SealModel
+
+    model.save_pretrained(tmp_path / "ckpt")
+    int8 = quantize_speech_path(SealModel.from_pretrained(tmp_path / "ckpt"), "int8")
+    assert int8.quantization == "int8" and int8.speech_text_encoder is not None
+    cosines = (int8.embed_audio(clips) * model.embed_audio(clips)).sum(1)
+    assert cosines.min() > 0.9  # untrained adapters: the loosest case (trained: docs/models.md)
+    texts = ["hello", "mount a USB disk"]
+    np.testing.assert_array_equal(int8.embed_text(texts), model.embed_text(texts))  # stored passages stay valid
+    with pytest.raises(ValueError, match="int8 quantization is for fp32 on a CPU"):
+        quantize_speech_path(SealModel.from_pretrained(tmp_path / "ckpt", dtype="bfloat16"), "int8")
+    with pytest.raises(ValueError, match="unknown quantization"):
+        quantize_speech_path(model, "int4")
+
+
+def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_dir):
+    from app.settings import Settings
+    from models import registry
+
+    settings = Settings(data_dir=session_data_dir, quantize="int8", device="cpu")
+    assert registry.get_seal_model(settings).quantization == "int8"
+    assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"

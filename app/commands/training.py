@@ -162,7 +162,9 @@ def eval_command(
         "kb": str(kb), "passages": sum(1 for line in kb.read_text(encoding="utf-8").splitlines() if line.strip()),
         "points": points, "queries": str(queries), "voices": list(dict.fromkeys(u[1] for u in utterances)),
         "checkpoint": s.checkpoint or "shipped default", "whisper_model": s.whisper_model, "text_model": s.text_model,
-        "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(), "skipped": evaluator.skipped,
+        "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(),
+        "seal_quantization": evaluator.seal_model.quantization if evaluator.seal_model is not None else None,
+        "skipped": evaluator.skipped,
     }
     report = build_report(outcomes, meta)
     out.parent.mkdir(parents=True, exist_ok=True)
