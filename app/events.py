@@ -129,6 +129,7 @@ class Ready(Event):
     answer: bool  # false when answers are off or no answerer is installed
     answer_from: str
     seal_trained: bool = True  # false: no SEAL checkpoint loaded, SEAL's hits are not meaningful
+    seal_behind_asr: bool = False  # the checkpoint's own dev eval: SEAL Top-1 below ASR + text's
     answerer: str | None = None  # what answers, e.g. the vLLM model, or the extractive fallback
     answer_source: str | None = None  # "llm" | "fallback"
     vad: dict[str, Any]

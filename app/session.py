@@ -178,13 +178,17 @@ class Session:
     def _seal_trained(self) -> bool:
         return bool(getattr(self.res.seal_model, "trained", False))
 
+    def _seal_behind_asr(self) -> bool:
+        return bool(getattr(self.res.seal_model, "behind_asr", False))
+
     def _answer_from(self) -> str:
         """Whose passages the answer reads: the one asked for if it runs; with "auto", SEAL's once
-        SEAL is trained, and the ASR pipeline's while its speech tower is still untrained."""
+        SEAL is trained and not behind ASR + text on its own dev evaluation, else the ASR pipeline's."""
         pipelines = self.opts.pipelines
         if self.opts.answer_from in pipelines:
             return self.opts.answer_from
-        if "seal" in pipelines and (self._seal_trained() or "asr" not in pipelines):
+        trusted = self._seal_trained() and not self._seal_behind_asr()
+        if "seal" in pipelines and (trusted or "asr" not in pipelines):
             return "seal"
         return "asr" if "asr" in pipelines else pipelines[0]
 
@@ -201,6 +205,7 @@ class Session:
                 answer=self.opts.answer and self.res.answerer is not None,
                 answer_from=self._answer_from(),
                 seal_trained=self._seal_trained(),
+                seal_behind_asr=self._seal_behind_asr(),
                 answerer=getattr(self.res.answerer, "label", None) if self.res.answerer else self.res.answerer_note,
                 answer_source=self._answer_source() if self.res.answerer else None,
                 vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms")},

@@ -94,6 +94,18 @@ class SealModel(nn.Module):
         """Whether trained weights were loaded (a fresh model's speech side is random)."""
         return self.checkpoint_path is not None
 
+    @property
+    def dev_eval(self) -> dict | None:
+        """The checkpoint's own `seal eval` summary ({pipeline: {top1, top3, ...}}), if `seal train card` recorded one."""
+        return self.config.notes.get("dev_eval")
+
+    @property
+    def behind_asr(self) -> bool:
+        """Whether this checkpoint found the right passage first less often than ASR + text on its dev set."""
+        scores = self.dev_eval or {}
+        seal, asr = scores.get("seal", {}).get("top1"), scores.get("asr", {}).get("top1")
+        return seal is not None and asr is not None and seal < asr
+
     # ----- sizes and trained parts ------------------------------------------------------------
     @property
     def dim(self) -> int:

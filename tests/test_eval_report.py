@@ -65,3 +65,25 @@ def test_unknown_pipeline_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["eval", "--kb", str(kb), "--queries", str(queries), "--pipelines", "seal,nope",
                                       "--out", str(tmp_path / "r.json")])
     assert result.exit_code == 1 and "nope" in " ".join(result.output.split())
+
+
+def test_card_records_the_dev_eval_where_the_server_reads_it(tmp_path: Path) -> None:
+    from models.seal import SealConfig
+    from training.card import record_dev_eval
+
+    (tmp_path / "config.json").write_text(json.dumps({"whisper_model": "tiny.en", "notes": {"stage": "stage2"}}))
+    report = {"seal": {"top1": 0.04, "top3": 0.08, "n": 300}, "asr": {"top1": 0.19, "top3": 0.23, "n": 300},
+              "by_voice": {}, "meta": {"passages": 2000, "created": "now"}}
+    record_dev_eval(tmp_path, report)
+    config = SealConfig.from_dict(json.loads((tmp_path / "config.json").read_text()))
+    assert config.notes["stage"] == "stage2"  # the rest of the notes survive
+    assert config.notes["dev_eval"]["seal"] == {"top1": 0.04, "top3": 0.08, "n": 300}
+    assert config.notes["dev_eval"]["passages"] == 2000
+    # the rule the server's answer_from "auto" follows: behind when SEAL's Top-1 is below ASR's
+    from types import SimpleNamespace
+
+    from models.seal import SealModel
+
+    assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval=config.notes["dev_eval"])) is True
+    assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval={"seal": {"top1": 0.3}, "asr": {"top1": 0.2}})) is False
+    assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval=None)) is False  # no record: trust the checkpoint

@@ -8,7 +8,6 @@ import pytest
 from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
 from app.settings import get_settings
 from fixtures.retrieval_kit import KB_SMALL, models, open_store
-from models.seal import CONFIG_NAME, DEFAULT_CHECKPOINT
 from retrieval.ingest import ingest_paths
 from speech import have, synthesize
 
@@ -21,10 +20,6 @@ def store(tmp_path_factory):
     with open_store(tmp_path_factory.mktemp("pipelines")) as store:
         ingest_paths([KB_SMALL], "kb", store, seal, text, progress=False)
         yield store
-
-
-def _trained_seal() -> bool:
-    return bool(get_settings().checkpoint) or (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file()
 
 
 def test_asr_pipeline_finds_the_spoken_question(store):
@@ -49,7 +44,7 @@ def test_seal_pipeline_embeds_speech_and_searches_the_seal_vectors(store):
     assert len(result.hits) == 3 and all(-1.0 <= h.score <= 1.0 for h in result.hits)
     assert list(result.timings_ms) == ["features", "encoder", "adapter", "search", "total"]
     assert result.timings_ms["total"] >= result.timings_ms["encoder"] > 0
-    if _trained_seal():  # an untrained speech tower lands anywhere; only a trained one must find it
+    if seal.trained and not seal.behind_asr:  # untrained, or behind ASR on its dev set: not promised
         assert "guitar" in [h.doc_id for h in result.hits]
 
 

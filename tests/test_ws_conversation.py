@@ -21,7 +21,12 @@ import websockets
 from live_server import QUESTION, events_until, live_server, spoken, stream, with_silence
 
 ROOT = Path(__file__).resolve().parents[1]
-TRAINED = any((ROOT / "models" / "checkpoints").glob("*/model.safetensors"))
+SHIPPED = sorted((ROOT / "models" / "checkpoints").glob("*/config.json"))
+TRAINED = bool(SHIPPED)
+# A shipped checkpoint whose own dev eval puts it below ASR + text is not trusted to find the passage
+_SCORES = json.loads(SHIPPED[0].read_text()).get("notes", {}).get("dev_eval", {}) if SHIPPED else {}
+BEHIND = _SCORES.get("seal", {}).get("top1", 1.0) < _SCORES.get("asr", {}).get("top1", 0.0)
+AHEAD = TRAINED and not BEHIND
 HIT_FIELDS = {"id", "score", "text", "title", "source", "doc_id"}
 
 
@@ -79,7 +84,7 @@ async def test_spoken_question_events_arrive_in_order_with_the_passage(server):
     assert [h["score"] for h in seal["hits"]] == sorted((h["score"] for h in seal["hits"]), reverse=True)
     assert {"features", "encoder", "adapter", "search", "total", "end_to_hits"} <= set(seal["timings_ms"])
     assert seal["transcript"] is None
-    if TRAINED:
+    if AHEAD:
         assert QUESTION[1] in [h["doc_id"] for h in seal["hits"]]
 
 
@@ -239,6 +244,6 @@ async def test_answers_read_seal_passages_only_once_seal_is_trained(server):
         both = json.loads(await ws.recv())
         await ws.send(json.dumps({"type": "config", "pipelines": ["seal"]}))
         seal_only = json.loads(await ws.recv())
-    assert both["seal_trained"] is TRAINED
-    assert both["answer_from"] == ("seal" if TRAINED else "asr")
+    assert both["seal_trained"] is TRAINED and both["seal_behind_asr"] is (TRAINED and BEHIND)
+    assert both["answer_from"] == ("seal" if AHEAD else "asr")
     assert seal_only["answer_from"] == "seal"  # nothing else to read from

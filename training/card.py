@@ -37,6 +37,27 @@ STAGE_LOSSES = {"stage1": ("ctc", "ctc_vocab", "ctc_temperature", "token_mse", "
                            "classify", "class_temperature", "distill")}
 
 
+def stage1_losses(config) -> dict | None:
+    """The stage 1 loss weights behind this checkpoint: this run's, or its init run's (config.yaml beside it)."""
+    if config.stage == "stage1":
+        return {k: getattr(config.loss, k) for k in ("ctc", "token_mse", "pooled_mse")}
+    run_config = Path(config.init).parent / "config.yaml" if config.init else None
+    if run_config is None or not run_config.is_file():
+        return None
+    import yaml
+
+    loss = (yaml.safe_load(run_config.read_text()) or {}).get("loss", {})
+    return {k: loss.get(k) for k in ("ctc", "token_mse", "pooled_mse")}
+
+
+def alignment_used(weights: dict | None) -> str:
+    if weights is None:
+        return "This checkpoint started from fresh adapters: no stage 1."
+    used = [name for name, key in (("(a) token-level hidden-state MSE", "token_mse"), ("(b) pooled MSE", "pooled_mse"),
+                                   ("(c) CTC", "ctc")) if weights.get(key)]
+    return f"This checkpoint's stage 1 used: {', '.join(used) or 'none of them'} (weights {json.dumps(weights)})."
+
+
 def model_card(model, config, history: list[dict], data: Path, utterances: int, evals: dict | None = None,
                device: str | None = None) -> str:
     d = data_summary(data)
@@ -46,7 +67,8 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         f"# SEAL checkpoint ({config.stage})",
         "",
         "## Model",
-        f"- speech encoder: Whisper `{m.whisper_model}` (frozen except the top {m.train_encoder_layers} layer(s))",
+        f"- speech encoder: Whisper `{m.whisper_model}` "
+        + (f"(frozen except the top {m.train_encoder_layers} layer(s))" if m.train_encoder_layers else "(frozen)"),
         f"- text tower: `{m.text_model}` (frozen)",
         f"- adapters: Conv1D kernel {m.conv_kernel} stride {m.conv_stride} -> MLP -> "
         + ("the text tower's transformer as input embeddings" if m.through_text_encoder else "pooling directly")
@@ -54,6 +76,8 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         "",
         "## Alignment (stage 1)",
         ALIGNMENT,
+        "",
+        alignment_used(stage1_losses(config)),
         "",
         "## Data",
         f"- text sources: {', '.join(d['sources']) or 'unknown'} ({d['per_source']} passages per source); "
@@ -110,3 +134,18 @@ def update_card_evals(checkpoint: Path, evals: dict) -> None:
             f"{meta.get('processor', '')} ({meta.get('created', '')}). Latency: end of utterance -> hits."]
     body = "\n".join(note + [""] + eval_table(evals)) + "\n"
     card.write_text((head if sep else text + "\n") + "## Dev evaluation\n" + body + tail)
+    record_dev_eval(checkpoint, next(iter(evals.values()), None))
+
+
+def record_dev_eval(checkpoint: Path, report: dict | None) -> None:
+    """Keep the main report's headline numbers in config.json, where the server reads them: while SEAL
+    scores below ASR + text, answers read the ASR pipeline's passages (app/session.py)."""
+    config_path = checkpoint / "config.json"
+    if report is None or not config_path.is_file():
+        return
+    config = json.loads(config_path.read_text())
+    keys = ("top1", "top3", "top10", "mrr", "n", "p50_ms")
+    config.setdefault("notes", {})["dev_eval"] = {
+        name: {k: r[k] for k in keys if k in r} for name, r in report.items() if name not in {"by_voice", "meta"}
+    } | {"passages": report.get("meta", {}).get("passages"), "created": report.get("meta", {}).get("created")}
+    config_path.write_text(json.dumps(config, indent=2) + "\n")

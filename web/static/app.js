@@ -101,6 +101,7 @@ function onEvent(event) {
         col.hidden = !event.pipelines.includes(col.dataset.pipeline);
       });
       $("seal-untrained").hidden = event.seal_trained !== false;
+      $("seal-behind").hidden = event.seal_trained === false || !event.seal_behind_asr;
       readyWaiters.splice(0).forEach((resolve) => resolve(state.ws));
       break;
     case "vad.start":
