@@ -31,7 +31,8 @@ cards=(--eval "main=$REPORTS/dev.json")
 
 if [ "${ABLATIONS:-0}" = 1 ]; then
   for s in 2 8; do
-    $SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stride$s-stage1-ctc" --set model.conv_stride=$s
+    k=$(( s > 5 ? s + 1 : 5 ))  # the Conv1D kernel must cover its stride (9 for stride 8)
+    $SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stride$s-stage1-ctc" --set model.conv_stride=$s --set model.conv_kernel=$k
     $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stride$s-stage2" --init "$RUNS/stride$s-stage1-ctc/checkpoint"
     $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/stride$s-stage2/checkpoint" --out "$REPORTS/stride$s.json"
     cards+=(--eval "stride$s=$REPORTS/stride$s.json")
