@@ -35,7 +35,7 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
     s = settings or get_settings()
     device, dtype = s.resolved_device(), s.resolved_dtype()
     checkpoint = s.checkpoint or (DEFAULT_CHECKPOINT if (DEFAULT_CHECKPOINT / "config.json").is_file() else None)
-    quantize = s.quantize if device == "cpu" else "none"  # int8 is a CPU option; GPUs run fp16
+    quantize = s.quantize if device == "cpu" and dtype == "float32" else "none"  # int8 is for fp32 on a CPU; GPUs run fp16
     key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, quantize, str(s.data_dir))
 
     def build() -> "SealModel":
@@ -45,7 +45,7 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
             model = SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
         else:
             model = SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
-        return quantize_speech_path(model, quantize if dtype == "float32" else "none")
+        return quantize_speech_path(model, quantize)
 
     return _cached(key, build)
 

@@ -25,13 +25,14 @@ import argparse
 import json
 import math
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from training.bench.stats import summarize
 
 SECONDS = (2.0, 4.5, 9.0)
 
@@ -94,11 +95,6 @@ def _clip(audio: list[np.ndarray], seconds: float) -> np.ndarray:
     return joined[: int(seconds * 16_000)].astype(np.float32)
 
 
-def _pcts(values: list[float]) -> dict[str, float]:
-    values = sorted(values)
-    return {"p50": round(statistics.median(values), 3), "p95": round(values[min(len(values) - 1, math.ceil(0.95 * len(values)) - 1)], 3)}
-
-
 def check_speed(args, audio, dtypes) -> dict:
     report: dict = {}
     for dtype in dtypes:
@@ -115,7 +111,7 @@ def check_speed(args, audio, dtypes) -> dict:
                 times["total_ms"] = (time.perf_counter() - start) * 1e3
                 for name, ms in times.items():
                     stages.setdefault(name, []).append(ms)
-            entry[f"{seconds:g}s"] = {name: _pcts(ms) for name, ms in stages.items()}
+            entry[f"{seconds:g}s"] = {name: summarize(ms) for name, ms in stages.items()}
         batch = [_clip(audio[i:] + audio[:i], 4.5) for i in range(64)]
         model.embed_audio(batch, batch_size=64)
         start = time.perf_counter()

@@ -163,7 +163,7 @@ def eval_command(
         "points": points, "queries": str(queries), "voices": list(dict.fromkeys(u[1] for u in utterances)),
         "checkpoint": s.checkpoint or "shipped default", "whisper_model": s.whisper_model, "text_model": s.text_model,
         "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(),
-        "seal_quantization": evaluator.seal_model.quantization if evaluator.seal_model is not None else None,
+        "seal_quantization": evaluator.seal_model.quantization,
         "skipped": evaluator.skipped,
     }
     report = build_report(outcomes, meta)

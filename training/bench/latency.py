@@ -97,7 +97,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "text_model": settings.text_model,
             "checkpoint": _checkpoint_label(settings),
             "device": settings.resolved_device(),
-            "seal_quantization": settings.quantize if settings.resolved_device() == "cpu" else "none",
+            "seal_quantization": models["seal"].quantization,
             "asr": f"faster-whisper {settings.asr_compute_type}, greedy (beam 1)",
             "vad": asdict(_vad_config(settings)),
             "store": store.location,
