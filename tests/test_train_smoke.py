@@ -74,6 +74,7 @@ def test_stage1_then_stage2_learn_save_load_and_resume(data: Path, tmp_path: Pat
     assert [h["step"] for h in history] == [1, 2, 3, 4, 5, 6]
     assert history[-1]["loss"] < history[0]["loss"]
     assert {"ctc", "token_mse", "pooled_mse"} <= set(history[0])
+    assert history[-1]["ctc_scale"] != pytest.approx(10.0, abs=1e-4)  # the CTC temperature is learned, from 0.1
     assert (s1 / "loss.png").stat().st_size > 1000
     assert 0 <= history[-1]["dev_top1"] <= history[-1]["dev_top10"] <= 1  # the held-out check ran at the end
     card = (s1 / "checkpoint" / "README.md").read_text()
@@ -154,6 +155,9 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(data: Path, tmp_path
     assert split["step"] == straight["step"] == 4
     for name, tensor in straight["trained"].items():
         torch.testing.assert_close(split["trained"][name], tensor, msg=name)
+    for name, tensor in straight["extras"].items():  # the CTC blank and learned temperature resume too
+        torch.testing.assert_close(split["extras"][name], tensor, msg=name)
+    assert "ctc_log_scale" in straight["extras"]
 
 
 def test_check_gpu_compares_half_precision_with_fp32_and_reports_json(data: Path, tmp_path: Path) -> None:

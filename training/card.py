@@ -32,7 +32,7 @@ def data_summary(data: Path) -> dict:
             "hours": round(seconds / 3600, 2), "voices": len(voices), "dev_voices": info.get("dev_voices", [])}
 
 
-STAGE_LOSSES = {"stage1": ("ctc", "ctc_vocab", "ctc_temperature", "token_mse", "pooled_mse"),
+STAGE_LOSSES = {"stage1": ("ctc", "ctc_vocab", "ctc_temperature", "ctc_learn_temperature", "token_mse", "pooled_mse"),
                 "stage2": ("infonce", "temperature", "hard_negatives", "hard_negative_pool", "cosent", "cosent_scale",
                            "classify", "class_temperature", "distill")}
 

@@ -45,7 +45,8 @@ class LossSection:
     # stage 1 (alignment)
     ctc: float = 1.0  # CTC over the text tower's word pieces, read straight off the adapter output
     ctc_vocab: str = "corpus"  # "corpus": word pieces seen in the transcripts; "full": the whole vocabulary
-    ctc_temperature: float = 0.1
+    ctc_temperature: float = 0.1  # of the cosine word-piece scores; the starting value when learned
+    ctc_learn_temperature: bool = True  # learned like CLIP's logit scale (capped at 1/100): a fixed 0.1 spelled worse
     token_mse: float = 5.0  # hidden states, speech length-matched to the tokens; 5 ~ 1 / their variance
     pooled_mse: float = 5.0  # the paper's MSE on the pooled sentence vector
     # stage 2 (retrieval)

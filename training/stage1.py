@@ -11,6 +11,8 @@ it map sound to word pieces that the pretrained text encoder then composes.
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -19,6 +21,7 @@ from training.datasets import Batch
 from training.losses import ctc_word_pieces, length_matched_mse
 
 MAX_TOKENS = 64
+MAX_CTC_SCALE = 100.0  # CLIP's cap on a learned logit scale
 
 
 def run_top_layers(model, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -47,9 +50,17 @@ class Stage1:
         self.targets = [[index[t] for t in tokens] for tokens in self.tokens]
         self.vocab = words[rows].to(trainer.device)
         self.blank = torch.nn.Parameter(torch.randn(words.shape[1], device=trainer.device) * 0.02)
+        log_scale = torch.tensor(math.log(1.0 / self.weights.ctc_temperature), device=trainer.device)
+        self.log_scale = torch.nn.Parameter(log_scale, requires_grad=self.weights.ctc_learn_temperature)
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
-        return {"ctc_blank": self.blank}
+        extras = {"ctc_blank": self.blank}
+        if self.weights.ctc_learn_temperature:
+            extras["ctc_log_scale"] = self.log_scale
+        return extras
+
+    def ctc_scale(self) -> torch.Tensor:
+        return self.log_scale.exp().clamp(max=MAX_CTC_SCALE)
 
     def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
         model, w = self.model, self.weights
@@ -59,7 +70,7 @@ class Stage1:
         parts: dict[str, torch.Tensor] = {}
         if w.ctc:
             parts["ctc"] = ctc_word_pieces(seq, seq_mask, self.vocab, self.blank, [self.targets[i] for i in batch.indices],
-                                           w.ctc_temperature)
+                                           self.ctc_scale())
         if w.token_mse or w.pooled_mse:
             speech, speech_mask = model.speech_sequence(seq, seq_mask)
             with torch.no_grad():
@@ -72,4 +83,7 @@ class Stage1:
                                                  mean_pool(text, tokens["attention_mask"]).float())
         weights = {"ctc": w.ctc, "token_mse": w.token_mse, "pooled_mse": w.pooled_mse}
         total = sum(weights[k] * v for k, v in parts.items())
-        return total, {k: float(v.detach()) for k, v in parts.items()}
+        metrics = {k: float(v.detach()) for k, v in parts.items()}
+        if w.ctc and w.ctc_learn_temperature:
+            metrics["ctc_scale"] = float(self.ctc_scale().detach())  # in the history, to see it settle
+        return total, metrics

@@ -194,7 +194,8 @@ class Trainer:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        keys = [k for k in self.history[-1] if k not in {"step", "lr", "seconds"} and not k.startswith("dev_")]
+        # learned scales (ctc_scale) are not losses: they would squash the loss axis
+        keys = [k for k in self.history[-1] if k not in {"step", "lr", "seconds"} and not k.startswith("dev_") and not k.endswith("_scale")]
         dev = [h for h in self.history if "dev_top1" in h]
         fig, axes = plt.subplots(1, 2 if dev else 1, figsize=(12 if dev else 8, 4.5), squeeze=False)
         ax = axes[0][0]
