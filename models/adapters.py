@@ -7,8 +7,13 @@ so the result can enter the text tower's transformer as input embeddings.
 
 from __future__ import annotations
 
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import nn
+
+MAX_CTC_SCALE = 100.0  # CLIP's cap on a learned logit scale
 
 
 class ConvAdapter(nn.Module):
@@ -59,3 +64,59 @@ class SharedScaling(nn.Linear):
         with torch.no_grad():
             self.weight.copy_(torch.eye(dim))
             self.bias.zero_()
+
+
+class CTCHead(nn.Module):
+    """Reads word pieces off the adapter output: cosine to each word-piece embedding (and a learned
+    blank) times a learned scale. Stage 1's CTC loss trains it; with ``ctc_compress`` the speech side
+    uses it to hand the text encoder one soft word-piece embedding per spoken piece (CTC compression,
+    Gaido et al. 2021): blank frames dropped, repeats merged, each kept frame replaced by the
+    probability-weighted embeddings of its ``top_k`` likeliest pieces. The text encoder then reads
+    inputs shaped like the ones it was trained on instead of one raw vector per 160 ms.
+    """
+
+    def __init__(self, dim: int, temperature: float = 0.1, top_k: int = 16) -> None:
+        super().__init__()
+        self.top_k = top_k
+        self.blank = nn.Parameter(torch.randn(dim) * 0.02)
+        self.log_scale = nn.Parameter(torch.tensor(math.log(1.0 / temperature)))
+        # rows of the word-embedding matrix the head chooses among (stage 1 sets the transcripts'
+        # pieces); empty = the whole vocabulary
+        self.register_buffer("vocab_ids", torch.zeros(0, dtype=torch.long))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        key = prefix + "vocab_ids"
+        if key in state_dict:  # the saved vocabulary's size decides the buffer's
+            self.vocab_ids = state_dict[key].detach().to(self.vocab_ids.device, torch.long).clone()
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def scale(self) -> torch.Tensor:
+        return self.log_scale.exp().clamp(max=MAX_CTC_SCALE)
+
+    def vocab(self, word_embeddings: torch.Tensor) -> torch.Tensor:
+        return word_embeddings[self.vocab_ids] if self.vocab_ids.numel() else word_embeddings
+
+    def logits(self, seq: torch.Tensor, vocab: torch.Tensor) -> torch.Tensor:
+        """(B, T, 1 + V): column 0 is the blank, column 1 + i is ``vocab`` row i."""
+        classes = torch.cat([self.blank[None].to(vocab.dtype), vocab])
+        return F.normalize(seq.float(), dim=-1) @ F.normalize(classes.float(), dim=-1).T * self.scale()
+
+    def compress(self, seq: torch.Tensor, mask: torch.Tensor, vocab: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T, dim) adapter output -> (B, G, dim) soft word-piece embeddings, G = pieces heard."""
+        logits = self.logits(seq, vocab)
+        best = logits.argmax(-1)
+        top, index = logits[..., 1:].topk(min(self.top_k, vocab.shape[0]), dim=-1)
+        soft = (top.softmax(-1).unsqueeze(-1) * vocab.float()[index]).sum(-2)  # (B, T, dim), differentiable
+        keep = mask & (best != 0)
+        previous = F.pad(best[:, :-1], (1, 0), value=0)
+        start = keep & (best != previous)  # a new piece: after a blank or a different piece (CTC's rule)
+        group = (start.long().cumsum(1) - 1).clamp(min=0)
+        counts = start.sum(1)
+        width = max(int(counts.max()) if counts.numel() else 0, 1)
+        weight = keep.to(soft.dtype)
+        out = soft.new_zeros(seq.shape[0], width, soft.shape[-1])
+        out.scatter_add_(1, group[..., None].expand(-1, -1, soft.shape[-1]), soft * weight[..., None])
+        frames = soft.new_zeros(seq.shape[0], width).scatter_add_(1, group, weight)
+        out = out / frames.clamp(min=1.0)[..., None]
+        new_mask = torch.arange(width, device=seq.device)[None, :] < counts[:, None]
+        return out.to(seq.dtype), new_mask

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.adapters import ConvAdapter, MLPAdapter, SharedScaling
+from models.adapters import ConvAdapter, CTCHead, MLPAdapter, SharedScaling
 from models.speech_encoder import SpeechEncoder
 from models.text_tower import TextEmbedder, mean_pool
 
@@ -48,6 +48,7 @@ class SealConfig:
     add_special_tokens: bool = True  # wrap the speech sequence in [CLS] ... [SEP] like a sentence
     train_encoder_layers: int = 0  # top Whisper encoder layers fine-tuned (saved in the checkpoint)
     train_text_layers: int = 0  # top text-encoder layers fine-tuned (saved in the checkpoint)
+    ctc_compress: bool = False  # the text encoder reads one soft word-piece embedding per piece heard (CTCHead)
     seed: int = 0  # initialisation of the adapters
     notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
 
@@ -81,6 +82,7 @@ class SealModel(nn.Module):
             torch.manual_seed(self.config.seed)  # a fresh model is the same in every process
             self.conv_adapter = ConvAdapter(enc_dim, enc_dim, self.config.conv_kernel, self.config.conv_stride)
             self.mlp_adapter = MLPAdapter(enc_dim, txt_dim, self.config.mlp_hidden)
+            self.ctc_head = CTCHead(txt_dim)
         self.shared_scaling = SharedScaling(txt_dim)
         self.to(device=device, dtype=self.torch_dtype).eval()
         self.text.device_name = device
@@ -114,6 +116,8 @@ class SealModel(nn.Module):
     def trained_prefixes(self) -> list[str]:
         """State-dict prefixes that a checkpoint stores (everything else is base weights)."""
         prefixes = ["conv_adapter.", "mlp_adapter.", "shared_scaling."]
+        if self.config.ctc_compress:
+            prefixes.append("ctc_head.")
         n_enc = self.speech_encoder.num_layers
         for i in range(n_enc - self.config.train_encoder_layers, n_enc):
             prefixes.append(f"speech_encoder.encoder.layers.{i}.")
@@ -154,6 +158,8 @@ class SealModel(nn.Module):
     def speech_sequence(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The adapter output as the text tower sees it: optionally wrapped in [CLS]/[SEP] and
         passed through the text transformer; returns hidden states and mask before pooling."""
+        if self.config.ctc_compress:
+            seq, mask = self.ctc_head.compress(seq, mask, self.ctc_vocab())
         if not self.config.through_text_encoder:
             return seq, mask
         bert = self.text.encoder
@@ -164,6 +170,10 @@ class SealModel(nn.Module):
         reader = self.speech_text_encoder if self.speech_text_encoder is not None else bert
         out = reader(inputs_embeds=seq, attention_mask=mask.long())
         return out.last_hidden_state, mask
+
+    def ctc_vocab(self) -> torch.Tensor:
+        """The word-piece embeddings the CTC head chooses among (frozen text-tower rows)."""
+        return self.ctc_head.vocab(self.text.encoder.embeddings.word_embeddings.weight.detach())
 
     def _wrap_special(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         tok = self.text.tokenizer
@@ -265,7 +275,8 @@ class SealModel(nn.Module):
     # ----- checkpoints ------------------------------------------------------------------------
     def trained_state_dict(self) -> dict[str, torch.Tensor]:
         prefixes = tuple(self.trained_prefixes())
-        return {k: v.detach().float().cpu().contiguous() for k, v in self.state_dict().items() if k.startswith(prefixes)}
+        return {k: (v.detach().float() if v.is_floating_point() else v.detach()).cpu().contiguous()
+                for k, v in self.state_dict().items() if k.startswith(prefixes)}
 
     def save_pretrained(self, directory: str | Path, card: str | None = None) -> Path:
         """Write config.json, model.safetensors (trained tensors only) and a model card README.md."""

@@ -208,3 +208,36 @@ def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_di
     settings = Settings(data_dir=session_data_dir, quantize="int8", device="cpu")
     assert registry.get_seal_model(settings).quantization == "int8"
     assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"
+
+
+def test_ctc_compression_keeps_one_soft_word_piece_per_piece_heard():
+    from models.adapters import CTCHead
+
+    torch.manual_seed(0)
+    vocab = torch.nn.functional.normalize(torch.randn(3, 8), dim=-1)
+    head = CTCHead(8, temperature=0.01)  # scale 100: sure of every frame
+    a, b = vocab[0], vocab[1]
+    blank = head.blank.detach()
+    # a a _ a b _ | padding: CTC reads "a a b" (a blank splits the repeat), padding is ignored
+    frames = torch.stack([a, a, blank, a, b, blank, b, b])[None]
+    mask = torch.tensor([[True] * 6 + [False] * 2])
+    out, out_mask = head.compress(frames, mask, vocab)
+    assert out_mask.tolist() == [[True, True, True]]
+    expected = torch.stack([vocab[0], vocab[0], vocab[1]])
+    torch.testing.assert_close(out[0], expected, atol=1e-3, rtol=0)
+    # nothing heard: an empty (all-masked) sequence of width 1, never an error
+    out, out_mask = head.compress(torch.stack([blank, blank])[None], torch.ones(1, 2, dtype=torch.bool), vocab)
+    assert out.shape == (1, 1, 8) and not out_mask.any()
+
+
+def test_ctc_compress_checkpoint_keeps_its_vocabulary(clips, tmp_path):
+    from models.seal import SealConfig, SealModel
+
+    model = SealModel(SealConfig(ctc_compress=True))
+    model.ctc_head.vocab_ids = torch.tensor([1000, 2000, 3000, 2023])
+    model.save_pretrained(tmp_path / "ckpt")
+    loaded = SealModel.from_pretrained(tmp_path / "ckpt")
+    assert loaded.ctc_head.vocab_ids.dtype == torch.long
+    assert loaded.ctc_head.vocab_ids.tolist() == [1000, 2000, 3000, 2023]
+    np.testing.assert_allclose(loaded.embed_audio(clips), model.embed_audio(clips), atol=1e-5)
+    assert np.allclose(np.linalg.norm(loaded.embed_audio(clips), axis=1), 1.0, atol=1e-4)

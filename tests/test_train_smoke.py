@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -131,6 +132,22 @@ def test_hard_negatives_are_near_passages_and_never_a_positive() -> None:
     rows, targets = stage.candidates([0, 1, 0])
     assert rows[:2] == [0, 1] and [rows[t] for t in targets] == [0, 1, 0]
     assert set(rows[2:]) <= {2} and len(rows) == len(set(rows))  # 0 and 1 are positives, so only 2 is left
+
+
+def test_ctc_compress_trains_the_head_into_the_checkpoint(data: Path, tmp_path: Path) -> None:
+    from models.seal import SealModel
+
+    config = tmp_path / "smoke.yaml"
+    config.write_text(CONFIG)
+    s1, s2 = tmp_path / "s1", tmp_path / "s2"
+    _train("stage1", data, s1, config, "--set", "optim.max_steps=2", "--set", "model.ctc_compress=true")
+    model = SealModel.from_pretrained(s1 / "checkpoint")
+    assert model.config.ctc_compress and model.ctc_head.vocab_ids.numel() > 10  # the transcripts' word pieces
+    assert _history(s1)[-1]["ctc_scale"] != pytest.approx(10.0, abs=1e-4)
+    _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=2")
+    tuned = SealModel.from_pretrained(s2 / "checkpoint")
+    assert tuned.ctc_head.vocab_ids.tolist() == model.ctc_head.vocab_ids.tolist()
+    assert not torch.equal(tuned.ctc_head.blank, model.ctc_head.blank)  # stage 2 trains the head too
 
 
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(data: Path, tmp_path: Path) -> None:

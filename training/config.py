@@ -24,6 +24,7 @@ class ModelSection:
     mlp_hidden: int | None = None
     through_text_encoder: bool = True
     train_encoder_layers: int = 0  # top Whisper layers trained; the ones below are cached once
+    ctc_compress: bool = False  # the text encoder reads soft word pieces from the CTC head (models/adapters.py CTCHead)
     init_adapter_scale: bool = True  # start the adapter's output at the text tower's word-embedding norm
 
 

@@ -16,12 +16,12 @@ import math
 import torch
 import torch.nn.functional as F
 
+from models.adapters import CTCHead
 from models.text_tower import mean_pool
 from training.datasets import Batch
 from training.losses import ctc_word_pieces, length_matched_mse
 
 MAX_TOKENS = 64
-MAX_CTC_SCALE = 100.0  # CLIP's cap on a learned logit scale
 
 
 def run_top_layers(model, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -49,18 +49,22 @@ class Stage1:
         index = {token: row for row, token in enumerate(rows)}
         self.targets = [[index[t] for t in tokens] for tokens in self.tokens]
         self.vocab = words[rows].to(trainer.device)
-        self.blank = torch.nn.Parameter(torch.randn(words.shape[1], device=trainer.device) * 0.02)
-        log_scale = torch.tensor(math.log(1.0 / self.weights.ctc_temperature), device=trainer.device)
-        self.log_scale = torch.nn.Parameter(log_scale, requires_grad=self.weights.ctc_learn_temperature)
+        # with ctc_compress the head is part of the model (the speech side uses it); otherwise a
+        # training-only head whose blank and scale live in the run state
+        self.head = self.model.ctc_head if self.model.config.ctc_compress else CTCHead(words.shape[1]).to(trainer.device)
+        if not (self.model.config.ctc_compress and self.model.trained):  # a trained head keeps its scale
+            with torch.no_grad():
+                self.head.log_scale.fill_(math.log(1.0 / self.weights.ctc_temperature))
+            self.head.vocab_ids = torch.tensor(rows, dtype=torch.long, device=trainer.device)
+        self.head.log_scale.requires_grad_(self.weights.ctc_learn_temperature)
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
-        extras = {"ctc_blank": self.blank}
+        if self.model.config.ctc_compress:
+            return {}  # the head is one of the model's trained parts
+        extras = {"ctc_blank": self.head.blank}
         if self.weights.ctc_learn_temperature:
-            extras["ctc_log_scale"] = self.log_scale
+            extras["ctc_log_scale"] = self.head.log_scale
         return extras
-
-    def ctc_scale(self) -> torch.Tensor:
-        return self.log_scale.exp().clamp(max=MAX_CTC_SCALE)
 
     def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
         model, w = self.model, self.weights
@@ -69,8 +73,8 @@ class Stage1:
         seq, seq_mask = model.adapt(states, batch.mask)
         parts: dict[str, torch.Tensor] = {}
         if w.ctc:
-            parts["ctc"] = ctc_word_pieces(seq, seq_mask, self.vocab, self.blank, [self.targets[i] for i in batch.indices],
-                                           self.ctc_scale())
+            parts["ctc"] = ctc_word_pieces(seq, seq_mask, self.vocab, self.head.blank, [self.targets[i] for i in batch.indices],
+                                           self.head.scale())
         if w.token_mse or w.pooled_mse:
             speech, speech_mask = model.speech_sequence(seq, seq_mask)
             with torch.no_grad():
@@ -85,5 +89,5 @@ class Stage1:
         total = sum(weights[k] * v for k, v in parts.items())
         metrics = {k: float(v.detach()) for k, v in parts.items()}
         if w.ctc and w.ctc_learn_temperature:
-            metrics["ctc_scale"] = float(self.ctc_scale().detach())  # in the history, to see it settle
+            metrics["ctc_scale"] = float(self.head.scale().detach())  # in the history, to see it settle
         return total, metrics

@@ -62,7 +62,7 @@ def build_model(config: RunConfig, device: str):
     m = config.model
     seal_config = SealConfig(whisper_model=m.whisper_model, text_model=m.text_model, conv_kernel=m.conv_kernel,
                              conv_stride=m.conv_stride, mlp_hidden=m.mlp_hidden, through_text_encoder=m.through_text_encoder,
-                             train_encoder_layers=m.train_encoder_layers)
+                             train_encoder_layers=m.train_encoder_layers, ctc_compress=m.ctc_compress)
     model = SealModel(seal_config, device=device)
     if m.init_adapter_scale and isinstance(getattr(model.mlp_adapter, "norm", None), torch.nn.LayerNorm):
         # An adapter ending in a LayerNorm outputs norm ~ sqrt(dim); word-piece embeddings are ~1. Starting
