@@ -96,17 +96,33 @@ class CTCHead(nn.Module):
     def vocab(self, word_embeddings: torch.Tensor) -> torch.Tensor:
         return word_embeddings[self.vocab_ids] if self.vocab_ids.numel() else word_embeddings
 
-    def logits(self, seq: torch.Tensor, vocab: torch.Tensor) -> torch.Tensor:
-        """(B, T, 1 + V): column 0 is the blank, column 1 + i is ``vocab`` row i."""
-        classes = torch.cat([self.blank[None].to(vocab.dtype), vocab])
-        return F.normalize(seq.float(), dim=-1) @ F.normalize(classes.float(), dim=-1).T * self.scale()
+    def classes(self, word_embeddings: torch.Tensor) -> torch.Tensor:
+        """Unit blank + word-piece rows times the scale, (1 + V, dim) in float32.
 
-    def compress(self, seq: torch.Tensor, mask: torch.Tensor, vocab: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        Without gradients (serving) the matrix is kept until a weight changes: gathering and
+        normalizing 11k rows on every utterance cost more than scoring the frames against them."""
+        key = (word_embeddings.data_ptr(), word_embeddings._version, self.vocab_ids.data_ptr(), self.vocab_ids._version,
+               self.blank._version, self.log_scale._version, str(word_embeddings.device))
+        cached = getattr(self, "_classes", None)
+        if cached is not None and cached[0] == key and not torch.is_grad_enabled():
+            return cached[1]
+        vocab = self.vocab(word_embeddings)
+        matrix = F.normalize(torch.cat([self.blank[None].to(vocab.dtype), vocab]).float(), dim=-1) * self.scale()
+        self._classes = (key, matrix) if not torch.is_grad_enabled() else None
+        return matrix
+
+    def logits(self, seq: torch.Tensor, word_embeddings: torch.Tensor) -> torch.Tensor:
+        """(B, T, 1 + V): column 0 is the blank, column 1 + i is word piece ``vocab_ids[i]``."""
+        return F.normalize(seq.float(), dim=-1) @ self.classes(word_embeddings).T
+
+    def compress(self, seq: torch.Tensor, mask: torch.Tensor, word_embeddings: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, T, dim) adapter output -> (B, G, dim) soft word-piece embeddings, G = pieces heard."""
-        logits = self.logits(seq, vocab)
+        logits = self.logits(seq, word_embeddings)
         best = logits.argmax(-1)
-        top, index = logits[..., 1:].topk(min(self.top_k, vocab.shape[0]), dim=-1)
-        soft = (top.softmax(-1).unsqueeze(-1) * vocab.float()[index]).sum(-2)  # (B, T, dim), differentiable
+        vocab_size = logits.shape[-1] - 1
+        top, index = logits[..., 1:].topk(min(self.top_k, vocab_size), dim=-1)
+        rows = self.vocab_ids[index] if self.vocab_ids.numel() else index
+        soft = (top.softmax(-1).unsqueeze(-1) * word_embeddings[rows].float()).sum(-2)  # (B, T, dim), differentiable
         keep = mask & (best != 0)
         previous = F.pad(best[:, :-1], (1, 0), value=0)
         start = keep & (best != previous)  # a new piece: after a blank or a different piece (CTC's rule)

@@ -159,7 +159,7 @@ class SealModel(nn.Module):
         """The adapter output as the text tower sees it: optionally wrapped in [CLS]/[SEP] and
         passed through the text transformer; returns hidden states and mask before pooling."""
         if self.config.ctc_compress:
-            seq, mask = self.ctc_head.compress(seq, mask, self.ctc_vocab())
+            seq, mask = self.ctc_head.compress(seq, mask, self.word_embeddings())
         if not self.config.through_text_encoder:
             return seq, mask
         bert = self.text.encoder
@@ -171,9 +171,9 @@ class SealModel(nn.Module):
         out = reader(inputs_embeds=seq, attention_mask=mask.long())
         return out.last_hidden_state, mask
 
-    def ctc_vocab(self) -> torch.Tensor:
-        """The word-piece embeddings the CTC head chooses among (frozen text-tower rows)."""
-        return self.ctc_head.vocab(self.text.encoder.embeddings.word_embeddings.weight.detach())
+    def word_embeddings(self) -> torch.Tensor:
+        """The text tower's (frozen) word-piece embeddings, which the CTC head chooses among."""
+        return self.text.encoder.embeddings.word_embeddings.weight.detach()
 
     def _wrap_special(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         tok = self.text.tokenizer

@@ -71,6 +71,8 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         + (f"(frozen except the top {m.train_encoder_layers} layer(s))" if m.train_encoder_layers else "(frozen)"),
         f"- text tower: `{m.text_model}` (frozen)",
         f"- adapters: Conv1D kernel {m.conv_kernel} stride {m.conv_stride} -> MLP -> "
+        + (f"CTC compression (one soft word-piece embedding per piece heard, over {int(model.ctc_head.vocab_ids.numel()) or 'all'} pieces) -> "
+           if m.ctc_compress else "")
         + ("the text tower's transformer as input embeddings" if m.through_text_encoder else "pooling directly")
         + " -> mean pooling -> shared scaling layer",
         "",
