@@ -58,6 +58,13 @@ class SealConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def behind_asr(dev_eval: dict | None) -> bool:
+    """A recorded dev eval ({pipeline: {"top1": ...}}) with SEAL's Top-1 below ASR + text's; no record: False."""
+    scores = dev_eval or {}
+    seal, asr = scores.get("seal", {}).get("top1"), scores.get("asr", {}).get("top1")
+    return seal is not None and asr is not None and seal < asr
+
+
 def resolve_dtype(dtype: str | torch.dtype) -> torch.dtype:
     if isinstance(dtype, torch.dtype):
         return dtype
@@ -104,9 +111,7 @@ class SealModel(nn.Module):
     @property
     def behind_asr(self) -> bool:
         """Whether this checkpoint found the right passage first less often than ASR + text on its dev set."""
-        scores = self.dev_eval or {}
-        seal, asr = scores.get("seal", {}).get("top1"), scores.get("asr", {}).get("top1")
-        return seal is not None and asr is not None and seal < asr
+        return behind_asr(self.dev_eval)
 
     # ----- sizes and trained parts ------------------------------------------------------------
     @property

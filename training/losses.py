@@ -6,22 +6,17 @@ import torch
 import torch.nn.functional as F
 
 
-def ctc_word_pieces(seq: torch.Tensor, seq_mask: torch.Tensor, vocab: torch.Tensor, blank: torch.Tensor,
-                    targets: list[list[int]], scale: torch.Tensor | float) -> torch.Tensor:
+def ctc_word_pieces(logits: torch.Tensor, seq_mask: torch.Tensor, targets: list[list[int]]) -> torch.Tensor:
     """CTC of the adapter output against the transcript's word pieces.
 
-    Each adapter vector is scored against the (frozen) word-piece embeddings by cosine / temperature,
-    plus a learned blank; so the adapter must put, at the right time, a vector pointing at the word
-    piece being spoken: it has to read words from sound, not memorize a sentence vector.
-    ``vocab`` (V, dim) rows are the allowed word pieces; ``targets`` index into those rows.
-    ``scale`` multiplies the cosines (1 / temperature): a fixed 10 caps how sure a frame can be
-    among 11k word pieces whose embeddings are themselves correlated, so stage 1 learns it.
+    ``logits`` (B, T, 1 + V) are the CTC head's scores (models/adapters.py ``CTCHead.logits``: cosine
+    to each word-piece embedding and a learned blank, times a learned scale); column 0 is the blank and
+    ``targets`` index the V word pieces. So the adapter must put, at the right time, a vector pointing
+    at the word piece being spoken: it has to read words from sound, not memorize a sentence vector.
     """
-    classes = torch.cat([blank[None, :], vocab], dim=0)
-    logits = F.normalize(seq.float(), dim=-1) @ F.normalize(classes.float(), dim=-1).T * scale
-    log_probs = logits.log_softmax(-1).transpose(0, 1)  # (T, B, V + 1)
-    flat = torch.tensor([t + 1 for target in targets for t in target], dtype=torch.long, device=seq.device)
-    target_lengths = torch.tensor([len(t) for t in targets], dtype=torch.long, device=seq.device)
+    log_probs = logits.float().log_softmax(-1).transpose(0, 1)  # (T, B, V + 1)
+    flat = torch.tensor([t + 1 for target in targets for t in target], dtype=torch.long, device=logits.device)
+    target_lengths = torch.tensor([len(t) for t in targets], dtype=torch.long, device=logits.device)
     input_lengths = seq_mask.sum(1).long()
     return F.ctc_loss(log_probs, flat, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=True)
 

@@ -41,21 +41,21 @@ class Stage1:
         self.records = records
         tokenizer = self.model.text.tokenizer
         self.tokens = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:MAX_TOKENS] for r in records]
-        words = self.model.text.encoder.embeddings.word_embeddings.weight.detach()
+        words = self.model.word_embeddings()
         if self.weights.ctc_vocab == "full":
             rows = list(range(words.shape[0]))
         else:  # only the word pieces these transcripts use: same objective, a fraction of the cost
             rows = sorted({t for tokens in self.tokens for t in tokens})
         index = {token: row for row, token in enumerate(rows)}
         self.targets = [[index[t] for t in tokens] for tokens in self.tokens]
-        self.vocab = words[rows].to(trainer.device)
         # with ctc_compress the head is part of the model (the speech side uses it); otherwise a
         # training-only head whose blank and scale live in the run state
         self.head = self.model.ctc_head if self.model.config.ctc_compress else CTCHead(words.shape[1]).to(trainer.device)
         if not (self.model.config.ctc_compress and self.model.trained):  # a trained head keeps its scale
             with torch.no_grad():
                 self.head.log_scale.fill_(math.log(1.0 / self.weights.ctc_temperature))
-            self.head.vocab_ids = torch.tensor(rows, dtype=torch.long, device=trainer.device)
+        # the targets index these rows, so the head scores exactly them (the head has no per-row weights)
+        self.head.vocab_ids = torch.tensor(rows, dtype=torch.long, device=trainer.device)
         self.head.log_scale.requires_grad_(self.weights.ctc_learn_temperature)
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
@@ -73,8 +73,8 @@ class Stage1:
         seq, seq_mask = model.adapt(states, batch.mask)
         parts: dict[str, torch.Tensor] = {}
         if w.ctc:
-            parts["ctc"] = ctc_word_pieces(seq, seq_mask, self.vocab, self.head.blank, [self.targets[i] for i in batch.indices],
-                                           self.head.scale())
+            logits = self.head.logits(seq, model.word_embeddings())
+            parts["ctc"] = ctc_word_pieces(logits, seq_mask, [self.targets[i] for i in batch.indices])
         if w.token_mse or w.pooled_mse:
             speech, speech_mask = model.speech_sequence(seq, seq_mask)
             with torch.no_grad():
