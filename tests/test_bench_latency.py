@@ -15,11 +15,13 @@ from training.bench.queries import bucket_of, load_query_texts, speech_bounds
 runner = CliRunner()
 
 
-def test_tiny_latency_run_writes_json_markdown_and_chart(tmp_path):
+@pytest.mark.parametrize("order", ["blocks", "interleaved"])
+def test_tiny_latency_run_writes_json_markdown_and_chart(tmp_path, order):
     out = tmp_path / "bench"
-    result = runner.invoke(app, ["bench", "latency", "--n", "2", "--passages", "1000", "--repeats", "1", "--out", str(out)])
+    result = runner.invoke(app, ["bench", "latency", "--n", "2", "--passages", "1000", "--repeats", "1", "--order", order, "--out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "latency.json").read_text())
+    assert data["settings"]["order"] == order and order in " ".join(data["notes"])
     assert len(data["queries"]) == 2
     for row in data["queries"]:
         assert row["vad"]["segments"] >= 1 and row["vad"]["hangover_ms"] > 0
@@ -43,6 +45,8 @@ def test_bad_arguments_say_what_to_give(tmp_path):
     assert missing.exit_code == 1 and "no such file" in missing.output
     sizes = runner.invoke(app, ["bench", "latency", "--passages", "ten"])
     assert sizes.exit_code == 1 and "comma-separated whole numbers" in sizes.output
+    order = runner.invoke(app, ["bench", "latency", "--order", "sideways", "--passages", "1000"])
+    assert order.exit_code == 1 and "unknown order 'sideways'" in order.output
     broken = tmp_path / "q.jsonl"
     broken.write_text('{"id": "a", "text": "hello"}\n{not json}\n')
     with pytest.raises(ValueError, match="line 2"):

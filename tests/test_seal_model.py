@@ -201,6 +201,20 @@ def test_int8_speech_path_stays_close_and_leaves_the_text_side_alone(model, clip
         quantize_speech_path(model, "int4")
 
 
+def test_reader_quantization_leaves_the_encoder_and_adapter_in_fp32(model, clips, tmp_path):
+    from models.quantize import quantize_speech_path
+    from models.seal import SealModel
+
+    model.save_pretrained(tmp_path / "ckpt")
+    reader = quantize_speech_path(SealModel.from_pretrained(tmp_path / "ckpt"), "reader")
+    assert reader.quantization == "reader" and reader.speech_text_encoder is not None
+    with torch.inference_mode():  # the discrete parts (encoder -> adapter -> CTC choices) are untouched
+        mel, lengths = model.features(clips)
+        np.testing.assert_allclose(reader.adapt(*reader.encode_speech(mel, lengths))[0],
+                                   model.adapt(*model.encode_speech(mel, lengths))[0], atol=1e-6)
+    assert (reader.embed_audio(clips) * model.embed_audio(clips)).sum(1).min() > 0.9
+
+
 def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_dir):
     from app.settings import Settings
     from models import registry
@@ -208,6 +222,7 @@ def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_di
     settings = Settings(data_dir=session_data_dir, quantize="int8", device="cpu")
     assert registry.get_seal_model(settings).quantization == "int8"
     assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"
+    assert Settings(data_dir=session_data_dir).quantize == "reader"  # the default keeps fp32's dev accuracy
 
 
 def test_ctc_compression_keeps_one_soft_word_piece_per_piece_heard():

@@ -1,7 +1,8 @@
 """One run = one config file (YAML or TOML) -> ``RunConfig``; unknown keys are errors, not surprises.
 
 Sections: ``model`` (towers by name, adapter shape, which layers train), ``optim`` (batch, steps,
-learning rate), ``loss`` (weights and temperatures of every objective). Command-line ``--set
+learning rate), ``loss`` (weights and temperatures of every objective), ``augment``
+(SpecAugment on the cached encoder states). Command-line ``--set
 optim.lr=3e-4`` overrides any field, so a sweep needs no file per point.
 """
 
@@ -63,6 +64,14 @@ class LossSection:
 
 
 @dataclass
+class AugmentSection:
+    # SpecAugment on the cached encoder states while training (training/spec_augment.py); off by default
+    time_masks: int = 0  # spans zeroed per utterance
+    time_mask_positions: int = 10  # widest span, in encoder positions of 20 ms
+    channel_dropout: float = 0.0  # probability that a channel is dropped for a whole utterance
+
+
+@dataclass
 class RunConfig:
     stage: str = "stage1"
     data: str = "artifacts/train-data"  # a `seal data build` folder
@@ -84,6 +93,7 @@ class RunConfig:
     model: ModelSection = field(default_factory=ModelSection)
     optim: OptimSection = field(default_factory=OptimSection)
     loss: LossSection = field(default_factory=LossSection)
+    augment: AugmentSection = field(default_factory=AugmentSection)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,6 +20,7 @@ from models.adapters import CTCHead
 from models.text_tower import mean_pool
 from training.datasets import Batch
 from training.losses import ctc_word_pieces, length_matched_mse
+from training.spec_augment import augment_states
 
 MAX_TOKENS = 64
 
@@ -69,7 +70,10 @@ class Stage1:
     def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
         model, w = self.model, self.weights
         texts = [self.records[i]["text"] for i in batch.indices]
-        states = run_top_layers(model, batch.states.to(model.torch_dtype), batch.mask)
+        states = batch.states.to(model.torch_dtype)
+        if torch.is_grad_enabled():  # a training step (the towers stay in eval mode: no dropout in them)
+            states = augment_states(states, batch.mask, self.trainer.config.augment)
+        states = run_top_layers(model, states, batch.mask)
         seq, seq_mask = model.adapt(states, batch.mask)
         parts: dict[str, torch.Tensor] = {}
         if w.ctc:

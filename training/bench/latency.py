@@ -2,7 +2,11 @@
 
 For each query: the VAD's end-of-speech decision (``vad_timing``), then the server's own pipelines on
 the audio the VAD cut: SEAL (features, encoder, adapter+pooling, search) and ASR (decode, embed,
-search), alternating which goes first. Then the same query vectors searched in scratch collections of
+search). By default each pipeline runs all the queries in a block of its own (``order="blocks"``), as a
+server running only that pipeline would: run query by query, alternating (``"interleaved"``), the
+query right after the other pipeline paid for it (PyTorch's and CTranslate2's OpenMP threads spinning
+on the same 2 cores, and caches a 600 ms decode had emptied): SEAL took 95 ms instead of 45 on a 5 s
+question (docs/benchmarks.md). Then the same query vectors searched in scratch collections of
 1k, 10k, 100k random passages (``scale``). Per step p50/p95 by utterance-length bucket, and the
 SEAL/ASR ratios, both from the end of the utterance (what the pipelines time) and from the real end of
 speech (VAD included, which both pipelines share).
@@ -28,6 +32,7 @@ from training.bench.queries import BUCKETS, DEFAULT_VOICES, SpokenQuery, bucket_
 from training.bench.stats import ratio, summarize
 from training.bench.vad_timing import time_vad
 
+ORDERS = ("blocks", "interleaved")
 SEAL_STEPS = ["vad", "features", "encoder", "adapter", "search", "total", "end_to_end"]
 ASR_STEPS = ["vad", "decode", "embed", "search", "total", "end_to_end"]
 
@@ -41,6 +46,7 @@ class LatencyConfig:
     k: int = 5
     search_repeats: int = 3  # each query vector searched this many times per scale
     warmup: int = 1
+    order: str = "blocks"  # blocks: every query through SEAL, then every query through ASR; interleaved: query by query
 
 
 @dataclass
@@ -54,6 +60,8 @@ class Progress:
 def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | None = None) -> dict[str, Any]:
     progress = progress or Progress()
     load_at_start = [round(x, 2) for x in os.getloadavg()]
+    if config.order not in ORDERS:
+        raise ValueError(f"unknown order {config.order!r}; use one of {', '.join(ORDERS)}")
     if not config.passages or min(config.passages) < 1:
         raise ValueError("--passages needs one or more positive sizes, e.g. 1000,10000,100000")
     records = load_query_texts(config.queries, config.n)
@@ -104,6 +112,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "pipeline_search_passages": sizes[0],
             "voices": config.voices,
             "k": config.k,
+            "order": config.order,
         },
         "load_ms": load_ms,
         "queries": rows,
@@ -116,8 +125,10 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "query vectors against every size",
             "search_scale collections hold random unit vectors upserted straight into scratch collections "
             "(search cost depends on count and dimension, not content)",
-            "queries run one at a time, SEAL and ASR alternating which goes first; one warm-up query each "
-            "is not counted",
+            ("queries run one at a time, every query through SEAL, then every query through ASR (order: "
+             "blocks); one warm-up query before each block is not counted") if config.order == "blocks" else
+            ("queries run one at a time, SEAL and ASR alternating which goes first (order: interleaved); "
+             "one warm-up query each is not counted"),
         ],
     }
 
@@ -165,19 +176,29 @@ def _run_queries(
     seal = SealPipeline(models["seal"], store)
     asr = AsrPipeline(models["asr"], models["text"], store)
     vad_config = _vad_config(settings)
-    for query in spoken[: config.warmup]:  # first calls allocate, JIT and fill caches
-        seal.run(query.audio, collection, config.k)
-        asr.run(query.audio, collection, config.k)
+    progress.stage("timing the pipelines", 2 * len(spoken))
+    vads = [time_vad(query, vad_config) for query in spoken]
+    cut = [vad.audio if vad.audio is not None else query.audio for query, vad in zip(spoken, vads)]
+    results: list[dict[str, Any]] = [{} for _ in spoken]
 
-    progress.stage("timing the pipelines", len(spoken))
-    rows = []
-    for i, query in enumerate(spoken):
-        vad = time_vad(query, vad_config)
-        audio = vad.audio if vad.audio is not None else query.audio
-        order = (seal, asr) if i % 2 == 0 else (asr, seal)
-        results = {pipeline.name: pipeline.run(audio, collection, config.k) for pipeline in order}
-        rows.append(_row(query, vad, results))
-        progress.advance(1)
+    def warm_up(pipelines) -> None:  # first calls allocate, JIT and fill caches
+        for query in spoken[: config.warmup]:
+            for pipeline in pipelines:
+                pipeline.run(query.audio, collection, config.k)
+
+    if config.order == "blocks":
+        for pipeline in (seal, asr):
+            warm_up([pipeline])
+            for i, audio in enumerate(cut):
+                results[i][pipeline.name] = pipeline.run(audio, collection, config.k)
+                progress.advance(1)
+    else:
+        warm_up([seal, asr])
+        for i, audio in enumerate(cut):
+            for pipeline in (seal, asr) if i % 2 == 0 else (asr, seal):
+                results[i][pipeline.name] = pipeline.run(audio, collection, config.k)
+                progress.advance(1)
+    rows = [_row(query, vad, result) for query, vad, result in zip(spoken, vads, results)]
     seal_vectors = models["seal"].embed_text([q.text for q in spoken])
     text_vectors = models["text"].encode([row["transcript"] or "" for row in rows])
     return rows, seal_vectors, text_vectors

@@ -30,7 +30,8 @@ def latency_markdown(result: dict[str, Any]) -> str:
         "",
         f"Machine: {_machine_line(result)}.",
         f"Models: Whisper `{s['whisper_model']}` (SEAL speech tower and ASR), text `{s['text_model']}`, "
-        f"SEAL checkpoint {s['checkpoint']}; ASR {s['asr']}; device {s['device']}. "
+        f"SEAL checkpoint {s['checkpoint']} (speech path quantization {s.get('seal_quantization', 'none')}); "
+        f"ASR {s['asr']}; device {s['device']}. "
         f"VAD hangover setting {s['vad']['end_silence_ms']} ms.",
         "",
         "## Per step, p50 / p95 ms, by utterance length",
