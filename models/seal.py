@@ -196,7 +196,10 @@ class SealModel(nn.Module):
 
     def speech_pooled_from_encoder(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Pooled, scaled, un-normalized speech vectors from (cached) encoder output, with gradients."""
-        seq, seq_mask = self.adapt(hidden, mask)
+        return self.speech_pooled_from_sequence(*self.adapt(hidden, mask))
+
+    def speech_pooled_from_sequence(self, seq: torch.Tensor, seq_mask: torch.Tensor) -> torch.Tensor:
+        """The same from the adapter output (stage 2 also scores that sequence with the CTC head)."""
         states, states_mask = self.speech_sequence(seq, seq_mask)
         return self.shared_scaling(mean_pool(states, states_mask))
 

@@ -144,10 +144,12 @@ def test_ctc_compress_trains_the_head_into_the_checkpoint(data: Path, tmp_path: 
     model = SealModel.from_pretrained(s1 / "checkpoint")
     assert model.config.ctc_compress and model.ctc_head.vocab_ids.numel() > 10  # the transcripts' word pieces
     assert _history(s1)[-1]["ctc_scale"] != pytest.approx(10.0, abs=1e-4)
-    _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=2")
+    _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=2",
+           "--set", "loss.ctc_keep=0.5", "--set", "augment.time_masks=2", "--set", "augment.channel_dropout=0.1")
     tuned = SealModel.from_pretrained(s2 / "checkpoint")
     assert tuned.ctc_head.vocab_ids.tolist() == model.ctc_head.vocab_ids.tolist()
     assert not torch.equal(tuned.ctc_head.blank, model.ctc_head.blank)  # stage 2 trains the head too
+    assert _history(s2)[-1]["ctc"] > 0  # and keeps stage 1's CTC when asked
 
 
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(data: Path, tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ class LossSection:
     classify: float = 0.2
     class_temperature: float = 0.1
     distill: float = 1.0  # keep stage 1: MSE to the scaled text vector of the transcript
+    ctc_keep: float = 0.0  # keep stage 1's CTC (with ctc_compress): the adapter goes on spelling what it hears
 
 
 @dataclass

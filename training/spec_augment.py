@@ -2,9 +2,10 @@
 
 The encoder is frozen and its output cached, so masking happens after it rather than on the log-mel
 (Park et al. 2019 mask the spectrogram): a few spans of positions are zeroed (one position is 20 ms)
-and whole channels are dropped. Training voices are a few dozen synthesizers; without this the
-adapter learns their exact sound (stage 1 ended at 1.6 nats per word piece on them) and hears the
-held-out voices worse.
+and whole channels are dropped. Training voices are a few dozen synthesizers, and stage 1 ends at
+1.6 nats per word piece on them: the masks are meant to keep the adapter from learning their exact
+sound. Both stages apply them on training steps only; what they did on the dev set is in the model
+card ("What was tried").
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@
   candidate passage is the grade, so near misses rank above unrelated passages;
 - contrastive classification: each question against the embedded names of all classes (Debian
   sections, WordNet lexicographer files, parts of speech, manual sections);
-- distillation: the pooled speech vector stays close to the scaled text vector of its transcript.
+- distillation: the pooled speech vector stays close to the scaled text vector of its transcript;
+- optionally (``ctc_keep``, with CTC compression) stage 1's CTC on the transcript, so the word
+  pieces the text encoder reads stay the ones spoken rather than whatever fits the training voices.
 
 The text tower is frozen, so passage, transcript and class-name vectors are computed once; only the
 shared scaling layer (on both sides) and the speech side's trained parts learn.
@@ -22,8 +24,9 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from training.datasets import Batch, read_passages
-from training.losses import contrastive_classification, cosent, info_nce
-from training.stage1 import run_top_layers
+from training.losses import contrastive_classification, cosent, ctc_word_pieces, info_nce
+from training.spec_augment import augment_states
+from training.stage1 import MAX_TOKENS, run_top_layers
 
 
 @torch.no_grad()  # not inference_mode: these tensors later meet trained ones in autograd
@@ -70,6 +73,16 @@ class Stage2:
         self.prototypes = text_vectors(self.model, [class_name(c) for c in self.classes], "class vectors", show).to(device)
         self.neighbors = nearest(self.passages, self.weights.hard_negative_pool).cpu().numpy()
         self.rng = random.Random(trainer.config.seed)
+        self.ctc_targets = self._ctc_targets() if self.weights.ctc_keep else None
+
+    def _ctc_targets(self) -> list[list[int]]:
+        """Each transcript's word pieces as rows of the CTC head's vocabulary (pieces it lacks are left out)."""
+        if not self.model.config.ctc_compress:
+            raise ValueError("loss.ctc_keep needs a checkpoint with model.ctc_compress (its CTC head is what is kept)")
+        tokenizer = self.model.text.tokenizer
+        row = {int(token): i for i, token in enumerate(self.model.ctc_head.vocab_ids.tolist())}
+        tokens = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:MAX_TOKENS] for r in self.records]
+        return [[row[t] for t in pieces if t in row] for pieces in tokens]
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
         return {}
@@ -89,8 +102,12 @@ class Stage2:
     def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
         model, w = self.model, self.weights
         records = [self.records[i] for i in batch.indices]
-        states = run_top_layers(model, batch.states.to(model.torch_dtype), batch.mask)
-        query = model.speech_pooled_from_encoder(states, batch.mask).float()
+        states = batch.states.to(model.torch_dtype)
+        if torch.is_grad_enabled():  # a training step: SpecAugment as in stage 1 (off unless configured)
+            states = augment_states(states, batch.mask, self.trainer.config.augment)
+        states = run_top_layers(model, states, batch.mask)
+        seq, seq_mask = model.adapt(states, batch.mask)
+        query = model.speech_pooled_from_sequence(seq, seq_mask).float()
         positives = [self.row[r["passage_id"]] for r in records]
         rows, targets = self.candidates(positives)
         scale = model.shared_scaling
@@ -111,7 +128,10 @@ class Stage2:
             parts["classify"] = contrastive_classification(query, scale(self.prototypes), labels, w.class_temperature)
         if w.distill:
             parts["distill"] = F.mse_loss(query, scale(self.transcripts[batch.indices]).float())
-        weights = {"infonce": w.infonce, "cosent": w.cosent, "classify": w.classify, "distill": w.distill}
+        if w.ctc_keep:
+            logits = model.ctc_head.logits(seq, model.word_embeddings())
+            parts["ctc"] = ctc_word_pieces(logits, seq_mask, [self.ctc_targets[i] for i in batch.indices])
+        weights = {"infonce": w.infonce, "cosent": w.cosent, "classify": w.classify, "distill": w.distill, "ctc": w.ctc_keep}
         total = sum(weights[k] * v for k, v in parts.items())
         return total, {k: float(v.detach()) for k, v in parts.items()}
 
