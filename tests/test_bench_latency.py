@@ -18,10 +18,10 @@ runner = CliRunner()
 @pytest.mark.parametrize("order", ["blocks", "interleaved"])
 def test_tiny_latency_run_writes_json_markdown_and_chart(tmp_path, order):
     out = tmp_path / "bench"
-    result = runner.invoke(app, ["bench", "latency", "--n", "2", "--passages", "1000", "--repeats", "1", "--order", order, "--out", str(out)])
+    result = runner.invoke(app, ["bench", "latency", "--n", "2", "--passages", "1000", "--repeats", "1", "--order", order, "--gap-ms", "50", "--out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "latency.json").read_text())
-    assert data["settings"]["order"] == order and order in " ".join(data["notes"])
+    assert data["settings"]["order"] == order and order in " ".join(data["notes"]) and data["settings"]["gap_ms"] == 50
     assert len(data["queries"]) == 2
     for row in data["queries"]:
         assert row["vad"]["segments"] >= 1 and row["vad"]["hangover_ms"] > 0

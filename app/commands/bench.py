@@ -46,6 +46,7 @@ def latency(
     repeats: int = typer.Option(3, "--repeats", min=1, help="Times each query vector is searched per collection size."),
     out: Path = typer.Option(Path("bench-results"), "--out", "-o", help="Folder for latency.json, latency.md, latency.png."),
     order: str = typer.Option("blocks", "--order", help="blocks: all queries through SEAL, then all through ASR (each as a server running only it sees it); interleaved: query by query, alternating (each pays for the other's threads and caches)."),
+    gap_ms: float = typer.Option(500.0, "--gap-ms", min=0, help="Idle time before each timed query, as when a user has just spoken (0: back to back, faster than a server ever sees)."),
     json_out: bool = typer.Option(False, "--json", help="Print the JSON result instead of the tables."),
 ) -> None:
     """Time every step of both pipelines on the same spoken queries, in one run on this machine.
@@ -65,7 +66,7 @@ def latency(
 
     if queries is not None and not queries.is_file():
         fail(f"--queries {queries}: no such file (a JSONL of {{\"id\", \"text\"}} lines)")
-    config = LatencyConfig(queries=queries, n=n, passages=_sizes(passages, "--passages"), k=k, search_repeats=repeats, order=order)
+    config = LatencyConfig(queries=queries, n=n, passages=_sizes(passages, "--passages"), k=k, search_repeats=repeats, order=order, gap_ms=gap_ms)
     if voice:
         config.voices = list(voice)
     settings = get_settings()

@@ -3,10 +3,11 @@
 For each query: the VAD's end-of-speech decision (``vad_timing``), then the server's own pipelines on
 the audio the VAD cut: SEAL (features, encoder, adapter+pooling, search) and ASR (decode, embed,
 search). By default each pipeline runs all the queries in a block of its own (``order="blocks"``), as a
-server running only that pipeline would: run query by query, alternating (``"interleaved"``), the
-query right after the other pipeline paid for it (PyTorch's and CTranslate2's OpenMP threads spinning
-on the same 2 cores, and caches a 600 ms decode had emptied): SEAL took 95 ms instead of 45 on a 5 s
-question (docs/benchmarks.md). Then the same query vectors searched in scratch collections of
+server running only that pipeline would; run query by query, alternating (``"interleaved"``), each
+query runs right after the other pipeline's, which on 2 cores made SEAL's PyTorch forward up to twice
+as slow (docs/benchmarks.md). Before each timed query the pipelines sit idle for ``gap_ms`` (a live
+question comes after the user spoke, not straight after the previous one): back to back, a PyTorch
+forward ran faster than a server ever sees it. Then the same query vectors searched in scratch collections of
 1k, 10k, 100k random passages (``scale``). Per step p50/p95 by utterance-length bucket, and the
 SEAL/ASR ratios, both from the end of the utterance (what the pipelines time) and from the real end of
 speech (VAD included, which both pipelines share).
@@ -47,6 +48,7 @@ class LatencyConfig:
     search_repeats: int = 3  # each query vector searched this many times per scale
     warmup: int = 1
     order: str = "blocks"  # blocks: every query through SEAL, then every query through ASR; interleaved: query by query
+    gap_ms: float = 500.0  # idle time before each timed query
 
 
 @dataclass
@@ -113,6 +115,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "voices": config.voices,
             "k": config.k,
             "order": config.order,
+            "gap_ms": config.gap_ms,
         },
         "load_ms": load_ms,
         "queries": rows,
@@ -125,10 +128,10 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "query vectors against every size",
             "search_scale collections hold random unit vectors upserted straight into scratch collections "
             "(search cost depends on count and dimension, not content)",
-            ("queries run one at a time, every query through SEAL, then every query through ASR (order: "
-             "blocks); one warm-up query before each block is not counted") if config.order == "blocks" else
-            ("queries run one at a time, SEAL and ASR alternating which goes first (order: interleaved); "
-             "one warm-up query each is not counted"),
+            (("queries run one at a time, every query through SEAL, then every query through ASR (order: "
+              "blocks); one warm-up query before each block is not counted") if config.order == "blocks" else
+             ("queries run one at a time, SEAL and ASR alternating which goes first (order: interleaved); "
+              "one warm-up query each is not counted")) + f"; {config.gap_ms:g} ms idle before each timed query",
         ],
     }
 
@@ -186,18 +189,21 @@ def _run_queries(
             for pipeline in pipelines:
                 pipeline.run(query.audio, collection, config.k)
 
+    def timed(i: int, pipeline) -> None:
+        time.sleep(config.gap_ms / 1000)
+        results[i][pipeline.name] = pipeline.run(cut[i], collection, config.k)
+        progress.advance(1)
+
     if config.order == "blocks":
         for pipeline in (seal, asr):
             warm_up([pipeline])
-            for i, audio in enumerate(cut):
-                results[i][pipeline.name] = pipeline.run(audio, collection, config.k)
-                progress.advance(1)
+            for i in range(len(cut)):
+                timed(i, pipeline)
     else:
         warm_up([seal, asr])
-        for i, audio in enumerate(cut):
+        for i in range(len(cut)):
             for pipeline in (seal, asr) if i % 2 == 0 else (asr, seal):
-                results[i][pipeline.name] = pipeline.run(audio, collection, config.k)
-                progress.advance(1)
+                timed(i, pipeline)
     rows = [_row(query, vad, result) for query, vad, result in zip(spoken, vads, results)]
     seal_vectors = models["seal"].embed_text([q.text for q in spoken])
     text_vectors = models["text"].encode([row["transcript"] or "" for row in rows])
