@@ -193,3 +193,13 @@ def test_check_gpu_compares_half_precision_with_fp32_and_reports_json(data: Path
     # model. The text side has no such choice.
     assert bf16["finite"] and bf16["speech_cos_min"] > 0.95 and bf16["text_cos_min"] > 0.99
     assert report["device"] == "cpu" and "training" not in report
+
+
+def test_card_names_the_init_checkpoint_when_its_stage1_settings_are_missing(tmp_path: Path) -> None:
+    from training.card import alignment_used, stage1_losses
+    from training.config import RunConfig
+
+    config = RunConfig(stage="stage2", init=str(tmp_path / "copied" / "checkpoint"))
+    assert stage1_losses(config) is None
+    assert "started from" in alignment_used(None, config.init) and "fresh adapters" not in alignment_used(None, config.init)
+    assert alignment_used(None) == "This checkpoint started from fresh adapters: no stage 1."

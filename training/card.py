@@ -50,7 +50,9 @@ def stage1_losses(config) -> dict | None:
     return {k: loss.get(k) for k in ("ctc", "token_mse", "pooled_mse")}
 
 
-def alignment_used(weights: dict | None) -> str:
+def alignment_used(weights: dict | None, init: str | None = None) -> str:
+    if weights is None and init:  # e.g. a checkpoint folder copied out of its run
+        return f"This checkpoint started from `{init}`; that run's stage 1 settings were not found beside it."
     if weights is None:
         return "This checkpoint started from fresh adapters: no stage 1."
     used = [name for name, key in (("(a) token-level hidden-state MSE", "token_mse"), ("(b) pooled MSE", "pooled_mse"),
@@ -79,7 +81,7 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         "## Alignment (stage 1)",
         ALIGNMENT,
         "",
-        alignment_used(stage1_losses(config)),
+        alignment_used(stage1_losses(config), config.init),
         "",
         "## Data",
         f"- text sources: {', '.join(d['sources']) or 'unknown'} ({d['per_source']} passages per source); "
