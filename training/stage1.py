@@ -34,14 +34,27 @@ def run_top_layers(model, states: torch.Tensor, mask: torch.Tensor) -> torch.Ten
     return encoder.final_norm(hidden)
 
 
+def training_sequence(trainer, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cached encoder states -> (SpecAugment on training steps) -> top layers -> adapter output and mask."""
+    model = trainer.model
+    states = batch.states.to(model.torch_dtype)
+    if torch.is_grad_enabled():  # a training step (the towers stay in eval mode: no dropout in them)
+        states = augment_states(states, batch.mask, trainer.config.augment)
+    return model.adapt(run_top_layers(model, states, batch.mask), batch.mask)
+
+
+def word_pieces(tokenizer, records: list[dict]) -> list[list[int]]:
+    """Each transcript's word-piece ids (no [CLS]/[SEP]), cut at ``MAX_TOKENS``: the CTC targets."""
+    return [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:MAX_TOKENS] for r in records]
+
+
 class Stage1:
     name = "stage1"
 
     def __init__(self, trainer, records: list[dict]) -> None:
         self.trainer, self.model, self.weights = trainer, trainer.model, trainer.config.loss
         self.records = records
-        tokenizer = self.model.text.tokenizer
-        self.tokens = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:MAX_TOKENS] for r in records]
+        self.tokens = word_pieces(self.model.text.tokenizer, records)
         words = self.model.word_embeddings()
         if self.weights.ctc_vocab == "full":
             rows = list(range(words.shape[0]))
@@ -70,11 +83,7 @@ class Stage1:
     def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
         model, w = self.model, self.weights
         texts = [self.records[i]["text"] for i in batch.indices]
-        states = batch.states.to(model.torch_dtype)
-        if torch.is_grad_enabled():  # a training step (the towers stay in eval mode: no dropout in them)
-            states = augment_states(states, batch.mask, self.trainer.config.augment)
-        states = run_top_layers(model, states, batch.mask)
-        seq, seq_mask = model.adapt(states, batch.mask)
+        seq, seq_mask = training_sequence(self.trainer, batch)
         parts: dict[str, torch.Tensor] = {}
         if w.ctc:
             logits = self.head.logits(seq, model.word_embeddings())

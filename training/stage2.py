@@ -25,8 +25,7 @@ from tqdm import tqdm
 
 from training.datasets import Batch, read_passages
 from training.losses import contrastive_classification, cosent, ctc_word_pieces, info_nce
-from training.spec_augment import augment_states
-from training.stage1 import MAX_TOKENS, run_top_layers
+from training.stage1 import training_sequence, word_pieces
 
 
 @torch.no_grad()  # not inference_mode: these tensors later meet trained ones in autograd
@@ -79,10 +78,8 @@ class Stage2:
         """Each transcript's word pieces as rows of the CTC head's vocabulary (pieces it lacks are left out)."""
         if not self.model.config.ctc_compress:
             raise ValueError("loss.ctc_keep needs a checkpoint with model.ctc_compress (its CTC head is what is kept)")
-        tokenizer = self.model.text.tokenizer
         row = {int(token): i for i, token in enumerate(self.model.ctc_head.vocab_ids.tolist())}
-        tokens = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:MAX_TOKENS] for r in self.records]
-        return [[row[t] for t in pieces if t in row] for pieces in tokens]
+        return [[row[t] for t in pieces if t in row] for pieces in word_pieces(self.model.text.tokenizer, self.records)]
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
         return {}
@@ -102,11 +99,7 @@ class Stage2:
     def loss(self, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
         model, w = self.model, self.weights
         records = [self.records[i] for i in batch.indices]
-        states = batch.states.to(model.torch_dtype)
-        if torch.is_grad_enabled():  # a training step: SpecAugment as in stage 1 (off unless configured)
-            states = augment_states(states, batch.mask, self.trainer.config.augment)
-        states = run_top_layers(model, states, batch.mask)
-        seq, seq_mask = model.adapt(states, batch.mask)
+        seq, seq_mask = training_sequence(self.trainer, batch)
         query = model.speech_pooled_from_sequence(seq, seq_mask).float()
         positives = [self.row[r["passage_id"]] for r in records]
         rows, targets = self.candidates(positives)
