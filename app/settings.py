@@ -61,7 +61,13 @@ class Settings(BaseSettings):
     quantize: Literal["none", "reader", "int8"] = Field(
         "reader", description="SEAL speech path in dynamic int8 on a CPU: reader = only the text transformer "
         "reading speech (dev accuracy of fp32), int8 = also the Whisper encoder and adapter (~10 ms faster, "
-        "dev Top-1 0.120 vs 0.137), none = fp32; the text side stays fp32; ignored on a GPU"
+        "dev Top-1 0.120 vs 0.137), none = fp32; the text side stays fp32; torch engine only (onnx runs fp32)"
+    )
+
+    engine: Literal["auto", "torch", "onnx"] = Field(
+        "auto", description="Inference engine for one question at a time: onnx = onnxruntime in fp32 (SEAL's "
+        "speech path and the text transformer; exported once to the cache), torch = PyTorch eager with "
+        "SEAL_QUANTIZE; auto = onnx for fp32 on a CPU, torch on a GPU"
     )
 
     # Audio limits

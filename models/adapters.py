@@ -115,9 +115,12 @@ class CTCHead(nn.Module):
         """(B, T, 1 + V): column 0 is the blank, column 1 + i is word piece ``vocab_ids[i]``."""
         return F.normalize(seq.float(), dim=-1) @ self.classes(word_embeddings).T
 
-    def compress(self, seq: torch.Tensor, mask: torch.Tensor, word_embeddings: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, T, dim) adapter output -> (B, G, dim) soft word-piece embeddings, G = pieces heard."""
-        logits = self.logits(seq, word_embeddings)
+    def compress(self, seq: torch.Tensor, mask: torch.Tensor, word_embeddings: torch.Tensor,
+                 logits: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T, dim) adapter output -> (B, G, dim) soft word-piece embeddings, G = pieces heard.
+
+        ``logits``: this head's scores of ``seq`` when already computed (the onnx engine's graph)."""
+        logits = self.logits(seq, word_embeddings) if logits is None else logits
         best = logits.argmax(-1)
         vocab_size = logits.shape[-1] - 1
         top, index = logits[..., 1:].topk(min(self.top_k, vocab_size), dim=-1)

@@ -6,16 +6,20 @@ Each loader keys its cache on the settings that shape the model, so a test that 
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING
 
 from app.settings import Settings, get_settings
+from models import onnx_engine
+from models.onnx_engine import resolve_engine
 
 if TYPE_CHECKING:
     from models.asr import Transcriber
     from models.seal import SealModel
     from models.text_tower import TextEmbedder
 
+log = logging.getLogger(__name__)
 _lock = threading.RLock()
 _cache: dict[tuple, object] = {}
 
@@ -35,8 +39,10 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
     s = settings or get_settings()
     device, dtype = s.resolved_device(), s.resolved_dtype()
     checkpoint = s.checkpoint or (DEFAULT_CHECKPOINT if (DEFAULT_CHECKPOINT / "config.json").is_file() else None)
-    quantize = s.quantize if device == "cpu" and dtype == "float32" else "none"  # int8 is for fp32 on a CPU; GPUs run fp16
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, quantize, str(s.data_dir))
+    engine = resolve_engine(s.engine, device, dtype)
+    # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16, the onnx engine fp32
+    quantize = s.quantize if engine == "torch" and device == "cpu" and dtype == "float32" else "none"
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, engine, quantize, str(s.data_dir))
 
     def build() -> "SealModel":
         from models.quantize import quantize_speech_path
@@ -45,6 +51,14 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
             model = SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
         else:
             model = SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
+        if engine == "onnx":
+            try:
+                return onnx_engine.attach(model, s.cache_dir / "onnx")
+            except Exception as exc:  # on auto, a failed export must not stop a server: PyTorch still works
+                if s.engine == "onnx":
+                    raise
+                log.warning("SEAL_ENGINE=auto: the speech path stays on PyTorch (%s)", exc)
+                return quantize_speech_path(model, s.quantize)
         return quantize_speech_path(model, quantize)
 
     return _cached(key, build)
@@ -55,7 +69,20 @@ def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":
 
     s = settings or get_settings()
     device = s.resolved_device()
-    return _cached(("text", s.text_model, device), lambda: TextEmbedder(s.text_model, device=device))
+    engine = resolve_engine(s.engine, device, "float32")
+
+    def build() -> "TextEmbedder":
+        embedder = TextEmbedder(s.text_model, device=device)
+        if engine == "onnx":
+            try:
+                onnx_engine.attach_text(embedder, s.cache_dir / "onnx")
+            except Exception as exc:
+                if s.engine == "onnx":
+                    raise
+                log.warning("SEAL_ENGINE=auto: the text tower stays on PyTorch (%s)", exc)
+        return embedder
+
+    return _cached(("text", s.text_model, device, engine, str(s.data_dir)), build)
 
 
 def get_transcriber(settings: Settings | None = None, backend: str = "faster-whisper") -> "Transcriber":

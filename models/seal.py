@@ -97,6 +97,8 @@ class SealModel(nn.Module):
         self.checkpoint_path: Path | None = None  # set by from_pretrained; None = untrained adapters
         self.speech_text_encoder: nn.Module | None = None  # an int8 copy for the speech side (models/quantize.py)
         self.quantization = "none"
+        self.onnx = None  # an OnnxSpeechPath (models/onnx_engine.py): one utterance at a time on a CPU
+        self.engine = "torch"
 
     @property
     def trained(self) -> bool:
@@ -255,6 +257,10 @@ class SealModel(nn.Module):
             audio = [audio]
         order = sorted(range(len(audio)), key=lambda i: len(audio[i]))
         result = np.zeros((len(audio), self.dim), dtype=np.float32)
+        if self.onnx is not None:  # one utterance at a time: no padding, and a CPU gains little from batches
+            for i in order:
+                result[i] = self.embed_audio_timed(audio[i])[0]
+            return result
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             result[idx] = self._normalized(self.speech_pooled([audio[i] for i in idx]))
@@ -266,6 +272,13 @@ class SealModel(nn.Module):
         t0 = time.perf_counter()
         mel, lengths = self.features([audio])
         t1 = time.perf_counter()
+        if self.onnx is not None and self.onnx.fits(mel):
+            # "encoder" is then the whole speech graph: Whisper's encoder, the adapters, the CTC scores
+            seq, seq_mask = self.onnx.sequence(mel)
+            t2 = time.perf_counter()
+            vector = self._normalized(self.onnx.pooled(seq, seq_mask))[0]
+            t3 = time.perf_counter()
+            return vector, {"features_ms": (t1 - t0) * 1e3, "encoder_ms": (t2 - t1) * 1e3, "adapter_ms": (t3 - t2) * 1e3}
         hidden, mask = self.encode_speech(mel, lengths)
         self._sync()
         t2 = time.perf_counter()

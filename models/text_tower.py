@@ -38,6 +38,7 @@ class TextEmbedder(torch.nn.Module):
         self.encoder = AutoModel.from_pretrained(str(path)).to(device).eval()
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
         self.device_name = device
+        self.onnx_reader = None  # onnxruntime session of ``encoder`` for ``encode`` (models/onnx_engine.py)
 
     @property
     def dim(self) -> int:
@@ -60,6 +61,16 @@ class TextEmbedder(torch.nn.Module):
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         out = []
         for start in range(0, len(texts), batch_size):
-            vectors = self(texts[start : start + batch_size])
+            batch = texts[start : start + batch_size]
+            vectors = self._pooled_onnx(batch) if self.onnx_reader is not None else self(batch)
             out.append(torch.nn.functional.normalize(vectors.float(), dim=-1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)
+
+    def _pooled_onnx(self, texts: list[str]) -> torch.Tensor:
+        from models.onnx_engine import run_reader
+
+        batch = self.tokenize(texts)
+        # the word-piece embeddings input_ids would select; positions, types and the norm run in the graph
+        embeds = self.encoder.embeddings.word_embeddings(batch["input_ids"])
+        hidden = run_reader(self.onnx_reader, embeds, batch["attention_mask"])
+        return mean_pool(hidden, batch["attention_mask"])

@@ -219,10 +219,12 @@ def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_di
     from app.settings import Settings
     from models import registry
 
-    settings = Settings(data_dir=session_data_dir, quantize="int8", device="cpu")
+    settings = Settings(data_dir=session_data_dir, quantize="int8", device="cpu", engine="torch")
     assert registry.get_seal_model(settings).quantization == "int8"
     assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"
     assert Settings(data_dir=session_data_dir).quantize == "reader"  # the default keeps fp32's dev accuracy
+    onnx = registry.get_seal_model(settings.model_copy(update={"engine": "auto"}))
+    assert (onnx.engine, onnx.quantization) == ("onnx", "none")  # onnxruntime runs the fp32 graphs
 
 
 def test_ctc_compression_keeps_one_soft_word_piece_per_piece_heard():

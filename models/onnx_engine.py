@@ -1,0 +1,253 @@
+"""onnxruntime for the CPU inference paths (``SEAL_ENGINE=onnx``, the CPU default).
+
+One spoken question at a time, PyTorch's eager mode spends much of its time between operators: the
+text transformer that reads the CTC pieces (~15 positions) took 11-12 ms in fp32 or int8 and 6 ms
+in onnxruntime; Whisper's encoder, the adapters and the CTC scores of a 4 s question 49 vs 37 ms
+(2 cores, docs/models.md). So the fixed parts of the model are exported once, in fp32, to two graphs:
+
+- ``speech.onnx``: log-mel (1, n_mels, frames) -> adapter sequence (1, T', dim) and, with CTC
+  compression, the CTC head's scores (1, T', 1 + V): Whisper's encoder, Conv1D, MLP, CTC head;
+- ``reader.onnx``: the text tower's transformer, ``inputs_embeds`` + attention mask -> hidden states.
+  The SEAL speech side feeds it the compressed pieces; the text tower (passages, typed queries, ASR
+  transcripts) feeds it its own word-piece embeddings, the same input ``input_ids`` would give.
+
+What depends on the data (dropping blank frames, merging repeats) stays in PyTorch between the two.
+Both graphs give the PyTorch model's vectors to a cosine of 0.9999999 (tests/test_onnx_engine.py).
+Graphs are written under ``<cache>/onnx/``, keyed by a hash of the trained tensors, the config, the
+base models and the library versions, so a new checkpoint gets new graphs and later processes reuse
+them. Exporting takes ~35 s on 2 cores, once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+if TYPE_CHECKING:
+    from models.seal import SealModel
+    from models.text_tower import TextEmbedder
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("auto", "torch", "onnx")
+MIN_MEL_FRAMES = 4  # shorter clips (under ~40 ms) take the PyTorch path
+
+
+class OnnxUnavailable(RuntimeError):
+    pass
+
+
+def _versions() -> str:
+    import onnxruntime
+
+    return f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}"
+
+
+def _session(path: Path):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, torch.get_num_threads())
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # warnings about unused initializers are noise here
+    # Each session has its own threads; spinning after a run (the default) they took the cores from
+    # the next session and from PyTorch's steps in between: 61 ms instead of 30 for the speech graph.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _export(module: nn.Module, args: tuple, path: Path, names: tuple[list[str], list[str]], dynamic: dict) -> None:
+    """torch.export -> ONNX, quietly (the exporter prints its steps) and atomically."""
+    try:
+        import onnx  # noqa: F401  (the exporter needs both; a clear error beats its import traceback)
+        import onnxscript  # noqa: F401
+    except ImportError as exc:
+        raise OnnxUnavailable(f"exporting to ONNX needs the `onnx` and `onnxscript` packages ({exc}); run `make install`") from exc
+    tmp = path.with_suffix(".tmp.onnx")
+    exporter_log = logging.getLogger("torch.onnx")
+    level = exporter_log.level
+    exporter_log.setLevel(logging.ERROR)  # e.g. one line per torchvision op it will not need
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module.eval(), args, str(tmp), input_names=names[0], output_names=names[1],
+                              dynamic_shapes=dynamic, dynamo=True, optimize=True, external_data=False, verbose=False)
+    finally:
+        exporter_log.setLevel(level)
+    tmp.replace(path)
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\x00")
+    return h.hexdigest()[:20]
+
+
+def _export_once(path: Path, what: str, export) -> None:
+    if path.is_file():
+        return
+    from models.weights import _file_lock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(path.parent / ".lock"):  # two processes starting at once export once
+        if not path.is_file():
+            log.warning("exporting %s to onnxruntime, once (~20 s on 2 cores): %s", what, path)
+            export()
+
+
+class _SpeechGraph(nn.Module):
+    """The speech side up to the CTC scores, for one utterance with no padding."""
+
+    def __init__(self, model: "SealModel") -> None:
+        super().__init__()
+        self.encoder, self.conv, self.mlp = model.speech_encoder, model.conv_adapter, model.mlp_adapter
+        self.with_ctc = model.config.ctc_compress
+        if self.with_ctc:
+            with torch.no_grad():
+                self.register_buffer("classes", model.ctc_head.classes(model.word_embeddings()).detach().clone())
+
+    def forward(self, mel: torch.Tensor):
+        lengths = torch.full((1,), mel.shape[2], dtype=torch.long)
+        hidden, _ = self.encoder.embed(mel, lengths)
+        for layer in self.encoder.encoder.layers:  # every position is real: no attention mask
+            hidden = layer(hidden, None)
+            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+        hidden = self.encoder.final_norm(hidden)
+        # ConvAdapter.forward without its data-dependent padding arithmetic: padding the end by a
+        # whole kernel + stride and keeping ceil(T / stride) outputs gives the same windows.
+        conv, frames = self.conv, hidden.shape[1]
+        out_len = (frames + conv.stride - 1) // conv.stride
+        left = (conv.kernel_size - conv.stride) // 2
+        x = nn.functional.pad(hidden.transpose(1, 2), (left, conv.kernel_size + conv.stride - 1 - left))
+        seq = self.mlp(conv.act(conv.conv(x)).transpose(1, 2)[:, :out_len])
+        if not self.with_ctc:
+            return seq
+        return seq, nn.functional.normalize(seq, dim=-1) @ self.classes.T
+
+
+class _ReaderGraph(nn.Module):
+    def __init__(self, bert: nn.Module) -> None:
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.bert(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
+
+
+_readers: dict[str, object] = {}
+
+
+def reader_session(bert: nn.Module, name: str, cache_dir: Path):
+    """The onnxruntime session of a (frozen) text transformer; one per model, shared in the process."""
+    key = _digest(name, _versions(), json.dumps(bert.config.to_dict(), sort_keys=True, default=str))
+    path = Path(cache_dir) / f"reader-{key}" / "reader.onnx"
+
+    def export() -> None:
+        embeds, mask = torch.zeros(2, 6, bert.config.hidden_size), torch.ones(2, 6, dtype=torch.long)
+        batch, tokens = torch.export.Dim("batch", min=1, max=1024), torch.export.Dim("tokens", min=2, max=512)
+        _export(_ReaderGraph(bert), (embeds, mask), path, (["embeds", "mask"], ["hidden"]),
+                {"embeds": {0: batch, 1: tokens}, "mask": {0: batch, 1: tokens}})
+
+    if str(path) not in _readers:
+        _export_once(path, f"the text transformer ({name})", export)
+        _readers[str(path)] = _session(path)
+    return _readers[str(path)]
+
+
+def run_reader(session, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    (hidden,) = session.run(None, {"embeds": embeds.float().contiguous().numpy(), "mask": mask.long().contiguous().numpy()})
+    return torch.from_numpy(hidden)
+
+
+class OnnxSpeechPath:
+    """SEAL's speech side for one utterance on onnxruntime; the vectors of ``SealModel`` in fp32."""
+
+    def __init__(self, model: "SealModel", cache_dir: Path) -> None:
+        if model.device_name != "cpu" or model.torch_dtype != torch.float32:
+            raise OnnxUnavailable("the onnx engine runs fp32 on a CPU; on a GPU the PyTorch path runs fp16")
+        self.model = model
+        trained = model.trained_state_dict()
+        key = _digest(json.dumps(asdict(model.config), sort_keys=True, default=str), _versions(),
+                      json.dumps(model.speech_encoder.encoder.config.to_dict(), sort_keys=True, default=str),
+                      *(name.encode() + t.numpy().tobytes() for name, t in sorted(trained.items())))
+        path = Path(cache_dir) / f"speech-{key}" / "speech.onnx"
+
+        def export() -> None:
+            mel = torch.zeros(1, model.speech_encoder.n_mels, 400)
+            outputs = ["seq", "logits"] if model.config.ctc_compress else ["seq"]
+            frames = torch.export.Dim("frames", min=MIN_MEL_FRAMES, max=model.speech_encoder.max_frames)
+            _export(_SpeechGraph(model), (mel,), path, (["mel"], outputs), {"mel": {2: frames}})
+
+        _export_once(path, "the SEAL speech path", export)
+        self.speech = _session(path)
+        self.reader = reader_session(model.text.encoder, model.config.text_model, cache_dir) \
+            if model.config.through_text_encoder else None
+
+    def fits(self, mel: torch.Tensor) -> bool:
+        return mel.shape[0] == 1 and mel.shape[2] >= MIN_MEL_FRAMES
+
+    def sequence(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Adapter output, CTC-compressed if the model does that, for one log-mel (1, n_mels, frames)."""
+        outputs = self.speech.run(None, {"mel": mel.float().contiguous().numpy()})
+        seq = torch.from_numpy(outputs[0])
+        mask = torch.ones(seq.shape[:2], dtype=torch.bool)
+        if self.model.config.ctc_compress:
+            seq, mask = self.model.ctc_head.compress(seq, mask, self.model.word_embeddings(), logits=torch.from_numpy(outputs[1]))
+        return seq, mask
+
+    @torch.inference_mode()
+    def pooled(self, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Pooled, scaled, un-normalized vector (1, dim) from ``sequence``'s output."""
+        from models.text_tower import mean_pool
+
+        model = self.model
+        if self.reader is not None:
+            bert = model.text.encoder
+            max_len = bert.config.max_position_embeddings - (2 if model.config.add_special_tokens else 0)
+            seq, mask = seq[:, :max_len], mask[:, :max_len]
+            if model.config.add_special_tokens:
+                seq, mask = model._wrap_special(seq, mask)
+            seq = run_reader(self.reader, seq, mask)
+        return model.shared_scaling(mean_pool(seq, mask))
+
+
+def attach(model: "SealModel", cache_dir: Path) -> "SealModel":
+    """Give ``model`` an onnxruntime speech path; its ``embed_audio*`` use it from then on."""
+    model.onnx = OnnxSpeechPath(model, Path(cache_dir))
+    model.engine = "onnx"
+    return model
+
+
+def attach_text(embedder: "TextEmbedder", cache_dir: Path) -> "TextEmbedder":
+    """Give a text tower an onnxruntime transformer for ``encode`` (training keeps PyTorch)."""
+    if embedder.device_name != "cpu":
+        raise OnnxUnavailable("the onnx engine runs on a CPU")
+    embedder.onnx_reader = reader_session(embedder.encoder, embedder.name, Path(cache_dir))
+    return embedder
+
+
+def resolve_engine(engine: str, device: str, dtype: str) -> str:
+    """``auto``: onnx for fp32 on a CPU when onnxruntime is installed, else torch."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine != "auto":
+        return engine
+    if device != "cpu" or dtype != "float32":
+        return "torch"
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return "torch"
+    return "onnx"

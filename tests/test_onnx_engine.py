@@ -1,0 +1,84 @@
+"""SEAL_ENGINE=onnx: the shipped checkpoint's speech path and the text tower on onnxruntime give the
+PyTorch fp32 model's vectors, graphs are exported once per checkpoint, and what the graphs cannot
+take (tiny clips) still embeds. Real weights, real synthesized speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from speech import have, synthesize
+
+pytestmark = pytest.mark.skipif(not have("espeak"), reason="espeak-ng is not installed")
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return [
+        synthesize("How do I mount a USB disk?", "espeak:en-us"),
+        synthesize("Which package converts images between formats on the command line?", "espeak:en-gb"),
+    ]
+
+
+def _models(session_data_dir, engine: str):
+    from app.settings import Settings
+    from models import registry
+
+    settings = Settings(data_dir=session_data_dir, device="cpu", engine=engine, quantize="none")
+    return registry.get_seal_model(settings), registry.get_text_embedder(settings)
+
+
+def test_onnx_speech_path_gives_the_pytorch_vectors(session_data_dir, clips):
+    onnx_seal, _ = _models(session_data_dir, "onnx")
+    torch_seal, _ = _models(session_data_dir, "torch")
+    assert onnx_seal.engine == "onnx" and torch_seal.engine == "torch" and onnx_seal.trained
+    fast, reference = onnx_seal.embed_audio(clips), torch_seal.embed_audio(clips)
+    assert fast.shape == reference.shape == (2, 384)
+    assert (fast * reference).sum(1).min() > 0.9999
+    vector, timings = onnx_seal.embed_audio_timed(clips[0])
+    np.testing.assert_allclose(vector, fast[0], atol=1e-6)
+    assert set(timings) == {"features_ms", "encoder_ms", "adapter_ms"}
+
+
+def test_onnx_text_tower_gives_the_pytorch_vectors_for_padded_batches(session_data_dir):
+    _, onnx_text = _models(session_data_dir, "onnx")
+    _, torch_text = _models(session_data_dir, "torch")
+    assert onnx_text.onnx_reader is not None and torch_text.onnx_reader is None
+    texts = ["mount", "How do I convert a PNG image to JPEG on the command line without losing quality?"]
+    np.testing.assert_allclose(onnx_text.encode(texts), torch_text.encode(texts), atol=1e-5)
+
+
+def test_clips_too_short_for_the_graph_take_the_pytorch_path(session_data_dir):
+    onnx_seal, _ = _models(session_data_dir, "onnx")
+    vectors = onnx_seal.embed_audio([np.zeros(1, dtype=np.float32), np.full(320, 0.01, dtype=np.float32)])
+    assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
+
+
+def test_graphs_are_exported_once_and_reused(session_data_dir):
+    from models.onnx_engine import OnnxSpeechPath
+
+    onnx_seal, _ = _models(session_data_dir, "onnx")
+    graphs = sorted((session_data_dir / "cache" / "onnx").glob("*/*.onnx"))
+    assert {g.name for g in graphs} >= {"speech.onnx", "reader.onnx"}
+    stamps = {g: g.stat().st_mtime_ns for g in graphs}
+    OnnxSpeechPath(onnx_seal, session_data_dir / "cache" / "onnx")  # what a second process does
+    assert {g: g.stat().st_mtime_ns for g in graphs} == stamps
+
+
+def test_auto_engine_is_onnx_on_a_cpu_in_fp32_and_torch_elsewhere():
+    from models.onnx_engine import resolve_engine
+
+    assert resolve_engine("auto", "cpu", "float32") == "onnx"
+    assert resolve_engine("auto", "cuda", "float16") == "torch"
+    assert resolve_engine("auto", "cpu", "bfloat16") == "torch"
+    assert resolve_engine("torch", "cpu", "float32") == "torch"
+    with pytest.raises(ValueError, match="unknown engine 'tensorrt'"):
+        resolve_engine("tensorrt", "cpu", "float32")
+
+
+def test_onnx_engine_refuses_a_half_precision_model_with_a_clear_error(session_data_dir):
+    from models.onnx_engine import OnnxSpeechPath, OnnxUnavailable
+    from models.seal import SealModel
+
+    with pytest.raises(OnnxUnavailable, match="fp32 on a CPU"):
+        OnnxSpeechPath(SealModel.from_pretrained(None, dtype="bfloat16"), session_data_dir / "cache" / "onnx")
