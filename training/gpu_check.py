@@ -11,7 +11,8 @@ Three parts, one JSON report:
    passage stays the same. fp16/bf16 inference is only safe to serve if both stay high.
 2. ``training``: stage 1 (the CTC config) and stage 2 for a few optimizer steps each with bf16
    autocast and with fp16 + gradient scaler, two batches accumulated per step: the loss must fall
-   and stay finite. The real config files are used, shrunk by overrides.
+   and stay finite. The real config files are used, shrunk by overrides; ``--augment`` turns on
+   SpecAugment on the cached encoder states for both stages (the ``augment`` section, ``AUGMENT``).
 3. ``speed``: one utterance at a time (the server's case) at 2, 4.5 and 9 s, per stage (features,
    encoder, adapters + pooling), p50/p95, per dtype; and batched throughput at batch 64.
 
@@ -27,6 +28,7 @@ import math
 import shutil
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,9 @@ import torch
 from training.bench.stats import summarize
 
 SECONDS = (2.0, 4.5, 9.0)
+# the augment section that --augment sets: the SpecAugment run of docs/training.md (2 spans of up to
+# 10 positions = 200 ms zeroed per utterance, 10 % of channels dropped)
+AUGMENT = {"time_masks": 2, "time_mask_positions": 10, "channel_dropout": 0.1}
 
 
 def _seal(checkpoint: str | None, whisper: str | None, text: str | None, device: str, dtype: str):
@@ -138,6 +143,8 @@ def check_training(args, amp_dtypes: list[str], work: Path) -> dict:
                          f"optim.max_steps={args.steps}", "optim.warmup_steps=1", "dev_every=0", "log_every=1",
                          f"save_every={args.steps}", "session_minutes=null"]
             overrides += [f"model.{k}={v}" for k, v in (("whisper_model", args.whisper), ("text_model", args.text)) if v]
+            if args.augment:
+                overrides += [f"augment.{k}={v}" for k, v in AUGMENT.items()]
             if init is None:
                 overrides.append("init=null")
             run_config = load_config(config, overrides, stage=stage, data=str(args.data),
@@ -150,7 +157,7 @@ def check_training(args, amp_dtypes: list[str], work: Path) -> dict:
             report[f"{stage}-{amp_dtype}"] = {
                 "steps": len(losses), "loss_first": round(losses[0], 4), "loss_last": round(losses[-1], 4),
                 "finite": all(math.isfinite(x) for x in losses), "falls": losses[-1] < losses[0],
-                "seconds_with_feature_cache": round(seconds, 2),
+                "seconds_with_feature_cache": round(seconds, 2), "augment": asdict(run_config.augment),
             }
     return report
 
@@ -167,6 +174,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.gpu_chec
     parser.add_argument("--train-items", type=int, default=64, help="training utterances for the step check")
     parser.add_argument("--steps", type=int, default=6, help="optimizer steps per stage and AMP mode")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per utterance length")
+    parser.add_argument("--augment", action="store_true",
+                        help="training steps with SpecAugment on the cached encoder states (augment: " +
+                             ", ".join(f"{k}={v}" for k, v in AUGMENT.items()) + ")")
     parser.add_argument("--skip", nargs="*", default=[], choices=["inference", "speed", "training"])
     parser.add_argument("--out", type=Path, default=Path("gpu-check.json"))
     args = parser.parse_args(argv)

@@ -164,6 +164,7 @@ def eval_command(
         "checkpoint": s.checkpoint or "shipped default", "whisper_model": s.whisper_model, "text_model": s.text_model,
         "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(),
         "seal_quantization": evaluator.seal_model.quantization,
+        "seal_engine": evaluator.seal_model.engine,
         "skipped": evaluator.skipped,
     }
     report = build_report(outcomes, meta)

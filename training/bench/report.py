@@ -23,6 +23,14 @@ def _machine_line(result: dict[str, Any]) -> str:
     return f"{m['cpu']}, {m['cores']} cores{gpu}; {load}; {m['when']}"
 
 
+def _engine_words(settings: dict[str, Any]) -> str:
+    if settings.get("seal_engine") == "onnx":  # the columns then split differently
+        return ("engine onnx: SEAL's `encoder` column is the whole speech graph (Whisper encoder, adapters, "
+                "CTC scores), `adapter+pool` the CTC compression, the text transformer and pooling; the ASR "
+                "side's text embedding runs on onnxruntime too")
+    return f"engine torch, speech path quantization {settings.get('seal_quantization', 'none')}"
+
+
 def latency_markdown(result: dict[str, Any]) -> str:
     s = result["settings"]
     lines = [
@@ -30,7 +38,7 @@ def latency_markdown(result: dict[str, Any]) -> str:
         "",
         f"Machine: {_machine_line(result)}.",
         f"Models: Whisper `{s['whisper_model']}` (SEAL speech tower and ASR), text `{s['text_model']}`, "
-        f"SEAL checkpoint {s['checkpoint']} (speech path quantization {s.get('seal_quantization', 'none')}); "
+        f"SEAL checkpoint {s['checkpoint']} ({_engine_words(s)}); "
         f"ASR {s['asr']}; device {s['device']}. "
         f"VAD hangover setting {s['vad']['end_silence_ms']} ms.",
         "",
