@@ -37,7 +37,9 @@ if [ "${ABLATIONS:-0}" = 1 ]; then
     $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/stride$s-stage2/checkpoint" --out "$REPORTS/stride$s.json"
     cards+=(--eval "stride$s=$REPORTS/stride$s.json")
   done
-  $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/no-stage1" --set init=null
+  # the shipped Conv1D without stage 1; no CTC compression, which needs the CTC head stage 1 trains
+  $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/no-stage1" --set init=null \
+    --set model.conv_stride=8 --set model.conv_kernel=9
   $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/no-stage1/checkpoint" --out "$REPORTS/no-stage1.json"
   cards+=(--eval "no-stage1=$REPORTS/no-stage1.json")
 fi
