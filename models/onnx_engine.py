@@ -101,7 +101,7 @@ def _export_once(path: Path, what: str, export) -> None:
     from models.weights import _file_lock
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(path.parent / ".lock"):  # two processes starting at once export once
+    with _file_lock(path):  # two processes starting at once export once
         if not path.is_file():
             log.warning("exporting %s to onnxruntime, once (~20 s on 2 cores): %s", what, path)
             export()

@@ -42,7 +42,7 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
     engine = resolve_engine(s.engine, device, dtype)
     # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16, the onnx engine fp32
     quantize = s.quantize if engine == "torch" and device == "cpu" and dtype == "float32" else "none"
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, engine, quantize, str(s.data_dir))
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, s.engine, engine, quantize, str(s.data_dir))
 
     def build() -> "SealModel":
         from models.quantize import quantize_speech_path
@@ -82,7 +82,7 @@ def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":
                 log.warning("SEAL_ENGINE=auto: the text tower stays on PyTorch (%s)", exc)
         return embedder
 
-    return _cached(("text", s.text_model, device, engine, str(s.data_dir)), build)
+    return _cached(("text", s.text_model, device, s.engine, engine, str(s.data_dir)), build)
 
 
 def get_transcriber(settings: Settings | None = None, backend: str = "faster-whisper") -> "Transcriber":

@@ -82,3 +82,21 @@ def test_onnx_engine_refuses_a_half_precision_model_with_a_clear_error(session_d
 
     with pytest.raises(OnnxUnavailable, match="fp32 on a CPU"):
         OnnxSpeechPath(SealModel.from_pretrained(None, dtype="bfloat16"), session_data_dir / "cache" / "onnx")
+
+
+def test_a_failed_export_on_auto_serves_with_pytorch_and_says_why(session_data_dir, monkeypatch, caplog):
+    from app.settings import Settings
+    from models import onnx_engine, registry
+
+    def broken(model, cache_dir):
+        raise RuntimeError("exporter broke")
+
+    monkeypatch.setattr(onnx_engine, "attach", broken)
+    settings = Settings(data_dir=session_data_dir, device="cpu", engine="auto", quantize="none")
+    registry.clear()
+    model = registry.get_seal_model(settings)
+    assert model.engine == "torch" and model.onnx is None
+    assert "stays on PyTorch" in caplog.text and "exporter broke" in caplog.text
+    with pytest.raises(RuntimeError, match="exporter broke"):
+        registry.get_seal_model(settings.model_copy(update={"engine": "onnx"}))
+    registry.clear()
