@@ -28,6 +28,7 @@ import logging
 import warnings
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import torch
@@ -146,11 +147,24 @@ class _ReaderGraph(nn.Module):
         return self.bert(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
 
 
-_readers: dict[str, object] = {}
+class OnnxReader:
+    """A text transformer on onnxruntime, called like the Hugging Face model it was exported from
+    (``inputs_embeds``, ``attention_mask`` -> ``.last_hidden_state``), so it can stand in for it."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def __call__(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> SimpleNamespace:
+        (hidden,) = self.session.run(None, {"embeds": inputs_embeds.float().contiguous().numpy(),
+                                            "mask": attention_mask.long().contiguous().numpy()})
+        return SimpleNamespace(last_hidden_state=torch.from_numpy(hidden))
 
 
-def reader_session(bert: nn.Module, name: str, cache_dir: Path):
-    """The onnxruntime session of a (frozen) text transformer; one per model, shared in the process."""
+_readers: dict[str, OnnxReader] = {}
+
+
+def onnx_reader(bert: nn.Module, name: str, cache_dir: Path) -> OnnxReader:
+    """A (frozen) text transformer on onnxruntime; one per model, shared in the process."""
     key = _digest(name, _versions(), json.dumps(bert.config.to_dict(), sort_keys=True, default=str))
     path = Path(cache_dir) / f"reader-{key}" / "reader.onnx"
 
@@ -162,17 +176,12 @@ def reader_session(bert: nn.Module, name: str, cache_dir: Path):
 
     if str(path) not in _readers:
         _export_once(path, f"the text transformer ({name})", export)
-        _readers[str(path)] = _session(path)
+        _readers[str(path)] = OnnxReader(_session(path))
     return _readers[str(path)]
 
 
-def run_reader(session, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    (hidden,) = session.run(None, {"embeds": embeds.float().contiguous().numpy(), "mask": mask.long().contiguous().numpy()})
-    return torch.from_numpy(hidden)
-
-
 class OnnxSpeechPath:
-    """SEAL's speech side for one utterance on onnxruntime; the vectors of ``SealModel`` in fp32."""
+    """SEAL's speech graph for one utterance on onnxruntime: log-mel -> adapter output and CTC scores."""
 
     def __init__(self, model: "SealModel", cache_dir: Path) -> None:
         if model.device_name != "cpu" or model.torch_dtype != torch.float32:
@@ -191,42 +200,25 @@ class OnnxSpeechPath:
             _export(_SpeechGraph(model), (mel,), path, (["mel"], outputs), {"mel": {2: frames}})
 
         _export_once(path, "the SEAL speech path", export)
-        self.speech = _session(path)
-        self.reader = reader_session(model.text.encoder, model.config.text_model, cache_dir) \
-            if model.config.through_text_encoder else None
+        self.session = _session(path)
 
     def fits(self, mel: torch.Tensor) -> bool:
         return mel.shape[0] == 1 and mel.shape[2] >= MIN_MEL_FRAMES
 
-    def sequence(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Adapter output, CTC-compressed if the model does that, for one log-mel (1, n_mels, frames)."""
-        outputs = self.speech.run(None, {"mel": mel.float().contiguous().numpy()})
+    def sequence(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Adapter output (1, T', dim), its mask and the CTC scores (None without compression)."""
+        outputs = self.session.run(None, {"mel": mel.float().contiguous().numpy()})
         seq = torch.from_numpy(outputs[0])
-        mask = torch.ones(seq.shape[:2], dtype=torch.bool)
-        if self.model.config.ctc_compress:
-            seq, mask = self.model.ctc_head.compress(seq, mask, self.model.word_embeddings(), logits=torch.from_numpy(outputs[1]))
-        return seq, mask
-
-    @torch.inference_mode()
-    def pooled(self, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Pooled, scaled, un-normalized vector (1, dim) from ``sequence``'s output."""
-        from models.text_tower import mean_pool
-
-        model = self.model
-        if self.reader is not None:
-            bert = model.text.encoder
-            max_len = bert.config.max_position_embeddings - (2 if model.config.add_special_tokens else 0)
-            seq, mask = seq[:, :max_len], mask[:, :max_len]
-            if model.config.add_special_tokens:
-                seq, mask = model._wrap_special(seq, mask)
-            seq = run_reader(self.reader, seq, mask)
-        return model.shared_scaling(mean_pool(seq, mask))
+        logits = torch.from_numpy(outputs[1]) if len(outputs) > 1 else None
+        return seq, torch.ones(seq.shape[:2], dtype=torch.bool), logits
 
 
 def attach(model: "SealModel", cache_dir: Path) -> "SealModel":
-    """Give ``model`` an onnxruntime speech path; its ``embed_audio*`` use it from then on."""
-    model.onnx = OnnxSpeechPath(model, Path(cache_dir))
-    model.engine = "onnx"
+    """Give ``model`` the onnxruntime speech graph and reader; its ``embed_audio*`` use them from then on."""
+    speech = OnnxSpeechPath(model, Path(cache_dir))
+    if model.config.through_text_encoder:  # the slot an int8 reader takes with SEAL_QUANTIZE (models/quantize.py)
+        model.speech_text_encoder = onnx_reader(model.text.encoder, model.config.text_model, Path(cache_dir))
+    model.onnx, model.engine = speech, "onnx"  # only once both graphs load: a failure leaves PyTorch whole
     return model
 
 
@@ -234,7 +226,7 @@ def attach_text(embedder: "TextEmbedder", cache_dir: Path) -> "TextEmbedder":
     """Give a text tower an onnxruntime transformer for ``encode`` (training keeps PyTorch)."""
     if embedder.device_name != "cpu":
         raise OnnxUnavailable("the onnx engine runs on a CPU")
-    embedder.onnx_reader = reader_session(embedder.encoder, embedder.name, Path(cache_dir))
+    embedder.onnx_reader = onnx_reader(embedder.encoder, embedder.name, Path(cache_dir))
     return embedder
 
 

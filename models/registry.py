@@ -31,6 +31,19 @@ def _cached(key: tuple, build):
         return _cache[key]
 
 
+def _on_onnx(settings: Settings, attach, what: str) -> bool:
+    """Run ``attach``; on ``SEAL_ENGINE=auto`` a failed export must not stop a server (PyTorch still
+    works), so it is logged and False returned; with an explicit ``onnx`` it raises."""
+    try:
+        attach()
+    except Exception as exc:
+        if settings.engine == "onnx":
+            raise
+        log.warning("SEAL_ENGINE=auto: %s stays on PyTorch (%s)", what, exc)
+        return False
+    return True
+
+
 def get_seal_model(settings: Settings | None = None) -> "SealModel":
     """``SEAL_CHECKPOINT``, else the shipped checkpoint, else a fresh model built from the settings'
     ``whisper_model`` and ``text_model`` (whose text side equals the plain text tower)."""
@@ -51,15 +64,9 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
             model = SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
         else:
             model = SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
-        if engine == "onnx":
-            try:
-                return onnx_engine.attach(model, s.cache_dir / "onnx")
-            except Exception as exc:  # on auto, a failed export must not stop a server: PyTorch still works
-                if s.engine == "onnx":
-                    raise
-                log.warning("SEAL_ENGINE=auto: the speech path stays on PyTorch (%s)", exc)
-                return quantize_speech_path(model, s.quantize)
-        return quantize_speech_path(model, quantize)
+        if engine == "onnx" and _on_onnx(s, lambda: onnx_engine.attach(model, s.cache_dir / "onnx"), "the speech path"):
+            return model
+        return quantize_speech_path(model, s.quantize if engine == "onnx" else quantize)  # onnx here: the fallback
 
     return _cached(key, build)
 
@@ -74,12 +81,7 @@ def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":
     def build() -> "TextEmbedder":
         embedder = TextEmbedder(s.text_model, device=device)
         if engine == "onnx":
-            try:
-                onnx_engine.attach_text(embedder, s.cache_dir / "onnx")
-            except Exception as exc:
-                if s.engine == "onnx":
-                    raise
-                log.warning("SEAL_ENGINE=auto: the text tower stays on PyTorch (%s)", exc)
+            _on_onnx(s, lambda: onnx_engine.attach_text(embedder, s.cache_dir / "onnx"), "the text tower")
         return embedder
 
     return _cached(("text", s.text_model, device, s.engine, engine, str(s.data_dir)), build)

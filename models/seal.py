@@ -95,7 +95,8 @@ class SealModel(nn.Module):
         self.text.device_name = device
         self.device_name = device
         self.checkpoint_path: Path | None = None  # set by from_pretrained; None = untrained adapters
-        self.speech_text_encoder: nn.Module | None = None  # an int8 copy for the speech side (models/quantize.py)
+        # the speech side's own reader: an int8 copy (models/quantize.py) or onnxruntime (models/onnx_engine.py)
+        self.speech_text_encoder: Any = None
         self.quantization = "none"
         self.onnx = None  # an OnnxSpeechPath (models/onnx_engine.py): one utterance at a time on a CPU
         self.engine = "torch"
@@ -162,11 +163,13 @@ class SealModel(nn.Module):
         x, mask = self.conv_adapter(hidden, mask)
         return self.mlp_adapter(x), mask
 
-    def speech_sequence(self, seq: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def speech_sequence(self, seq: torch.Tensor, mask: torch.Tensor,
+                        logits: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """The adapter output as the text tower sees it: optionally wrapped in [CLS]/[SEP] and
-        passed through the text transformer; returns hidden states and mask before pooling."""
+        passed through the text transformer; returns hidden states and mask before pooling.
+        ``logits``: the CTC head's scores of ``seq`` if already computed (the onnx speech graph)."""
         if self.config.ctc_compress:
-            seq, mask = self.ctc_head.compress(seq, mask, self.word_embeddings())
+            seq, mask = self.ctc_head.compress(seq, mask, self.word_embeddings(), logits=logits)
         if not self.config.through_text_encoder:
             return seq, mask
         bert = self.text.encoder
@@ -200,9 +203,10 @@ class SealModel(nn.Module):
         """Pooled, scaled, un-normalized speech vectors from (cached) encoder output, with gradients."""
         return self.speech_pooled_from_sequence(*self.adapt(hidden, mask))
 
-    def speech_pooled_from_sequence(self, seq: torch.Tensor, seq_mask: torch.Tensor) -> torch.Tensor:
+    def speech_pooled_from_sequence(self, seq: torch.Tensor, seq_mask: torch.Tensor,
+                                    logits: torch.Tensor | None = None) -> torch.Tensor:
         """The same from the adapter output (stage 2 also scores that sequence with the CTC head)."""
-        states, states_mask = self.speech_sequence(seq, seq_mask)
+        states, states_mask = self.speech_sequence(seq, seq_mask, logits)
         return self.shared_scaling(mean_pool(states, states_mask))
 
     def speech_pooled(self, audio: list[np.ndarray]) -> torch.Tensor:
@@ -274,9 +278,9 @@ class SealModel(nn.Module):
         t1 = time.perf_counter()
         if self.onnx is not None and self.onnx.fits(mel):
             # "encoder" is then the whole speech graph: Whisper's encoder, the adapters, the CTC scores
-            seq, seq_mask = self.onnx.sequence(mel)
+            seq, seq_mask, logits = self.onnx.sequence(mel)
             t2 = time.perf_counter()
-            vector = self._normalized(self.onnx.pooled(seq, seq_mask))[0]
+            vector = self._normalized(self.speech_pooled_from_sequence(seq, seq_mask, logits))[0]
             t3 = time.perf_counter()
             return vector, {"features_ms": (t1 - t0) * 1e3, "encoder_ms": (t2 - t1) * 1e3, "adapter_ms": (t3 - t2) * 1e3}
         hidden, mask = self.encode_speech(mel, lengths)

@@ -54,23 +54,19 @@ class TextEmbedder(torch.nn.Module):
     def forward(self, texts: list[str]) -> torch.Tensor:
         """Pooled, un-normalized sentence vectors (batch, dim), with gradients if enabled."""
         batch = self.tokenize(texts)
-        hidden = self.encoder(**batch).last_hidden_state
-        return mean_pool(hidden, batch["attention_mask"])
+        return mean_pool(self._hidden(batch), batch["attention_mask"])
+
+    def _hidden(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        if self.onnx_reader is None or torch.is_grad_enabled():  # training keeps PyTorch
+            return self.encoder(**batch).last_hidden_state
+        # the word-piece embeddings input_ids would select; positions, types and the norm run in the graph
+        embeds = self.encoder.embeddings.word_embeddings(batch["input_ids"])
+        return self.onnx_reader(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).last_hidden_state
 
     @torch.inference_mode()
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         out = []
         for start in range(0, len(texts), batch_size):
-            batch = texts[start : start + batch_size]
-            vectors = self._pooled_onnx(batch) if self.onnx_reader is not None else self(batch)
+            vectors = self(texts[start : start + batch_size])
             out.append(torch.nn.functional.normalize(vectors.float(), dim=-1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)
-
-    def _pooled_onnx(self, texts: list[str]) -> torch.Tensor:
-        from models.onnx_engine import run_reader
-
-        batch = self.tokenize(texts)
-        # the word-piece embeddings input_ids would select; positions, types and the norm run in the graph
-        embeds = self.encoder.embeddings.word_embeddings(batch["input_ids"])
-        hidden = run_reader(self.onnx_reader, embeds, batch["attention_mask"])
-        return mean_pool(hidden, batch["attention_mask"])
