@@ -163,9 +163,12 @@ class OnnxReader:
 _readers: dict[str, OnnxReader] = {}
 
 
-def onnx_reader(bert: nn.Module, name: str, cache_dir: Path) -> OnnxReader:
-    """A (frozen) text transformer on onnxruntime; one per model, shared in the process."""
-    key = _digest(name, _versions(), json.dumps(bert.config.to_dict(), sort_keys=True, default=str))
+def onnx_reader(bert: nn.Module, name: str, cache_dir: Path, trained: dict[str, torch.Tensor] | None = None) -> OnnxReader:
+    """A (frozen) text transformer on onnxruntime; one per model, shared in the process.
+
+    ``trained``: the tensors fine-tuning changed (a checkpoint's own speech reader), part of the key."""
+    key = _digest(name, _versions(), json.dumps(bert.config.to_dict(), sort_keys=True, default=str),
+                  *(k.encode() + t.numpy().tobytes() for k, t in sorted((trained or {}).items())))
     path = Path(cache_dir) / f"reader-{key}" / "reader.onnx"
 
     def export() -> None:
@@ -217,7 +220,8 @@ def attach(model: "SealModel", cache_dir: Path) -> "SealModel":
     """Give ``model`` the onnxruntime speech graph and reader; its ``embed_audio*`` use them from then on."""
     speech = OnnxSpeechPath(model, Path(cache_dir))
     if model.config.through_text_encoder:  # the slot an int8 reader takes with SEAL_QUANTIZE (models/quantize.py)
-        model.speech_text_encoder = onnx_reader(model.text.encoder, model.config.text_model, Path(cache_dir))
+        trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("speech_reader.")}
+        model.speech_text_encoder = onnx_reader(model.reader, model.config.text_model, Path(cache_dir), trained)
     model.onnx, model.engine = speech, "onnx"  # only once both graphs load: a failure leaves PyTorch whole
     return model
 

@@ -46,6 +46,6 @@ def quantize_speech_path(model, mode: str):
         model.speech_encoder = _int8(model.speech_encoder)
         model.mlp_adapter = _int8(model.mlp_adapter)
     if model.config.through_text_encoder:
-        model.speech_text_encoder = _int8(copy.deepcopy(model.text.encoder))
+        model.speech_text_encoder = _int8(copy.deepcopy(model.reader))
     model.quantization = mode
     return model

@@ -17,6 +17,7 @@ and loaded from their offline packages.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -48,6 +49,10 @@ class SealConfig:
     add_special_tokens: bool = True  # wrap the speech sequence in [CLS] ... [SEP] like a sentence
     train_encoder_layers: int = 0  # top Whisper encoder layers fine-tuned (saved in the checkpoint)
     train_text_layers: int = 0  # top text-encoder layers fine-tuned (saved in the checkpoint)
+    # top layers of the speech side's own copy of the text transformer fine-tuned (saved in the
+    # checkpoint): it learns to read the soft, sometimes misheard word pieces, while passages and typed
+    # queries keep the frozen tower, so stored vectors stay valid
+    train_reader_layers: int = 0
     ctc_compress: bool = False  # the text encoder reads one soft word-piece embedding per piece heard (CTCHead)
     seed: int = 0  # initialisation of the adapters
     notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
@@ -91,6 +96,9 @@ class SealModel(nn.Module):
             self.mlp_adapter = MLPAdapter(enc_dim, txt_dim, self.config.mlp_hidden)
             self.ctc_head = CTCHead(txt_dim)
         self.shared_scaling = SharedScaling(txt_dim)
+        self.speech_reader: nn.Module | None = None
+        if self.config.train_reader_layers:
+            self.add_speech_reader(self.config.train_reader_layers)
         self.to(device=device, dtype=self.torch_dtype).eval()
         self.text.device_name = device
         self.device_name = device
@@ -100,6 +108,17 @@ class SealModel(nn.Module):
         self.quantization = "none"
         self.onnx = None  # an OnnxSpeechPath (models/onnx_engine.py): one utterance at a time on a CPU
         self.engine = "torch"
+
+    def add_speech_reader(self, layers: int) -> None:
+        """Give the speech side its own copy of the text transformer, whose top ``layers`` train."""
+        self.config.train_reader_layers = layers
+        if self.speech_reader is None:
+            self.speech_reader = copy.deepcopy(self.text.encoder)
+
+    @property
+    def reader(self) -> nn.Module:
+        """The (PyTorch) transformer that reads the speech sequence: the speech side's own copy or the text tower's."""
+        return self.speech_reader if self.speech_reader is not None else self.text.encoder
 
     @property
     def trained(self) -> bool:
@@ -134,6 +153,8 @@ class SealModel(nn.Module):
         n_txt = len(self.text.encoder.encoder.layer)
         for i in range(n_txt - self.config.train_text_layers, n_txt):
             prefixes.append(f"text.encoder.encoder.layer.{i}.")
+        for i in range(n_txt - self.config.train_reader_layers, n_txt):
+            prefixes.append(f"speech_reader.encoder.layer.{i}.")
         return prefixes
 
     def trainable_parameters(self) -> list[nn.Parameter]:
@@ -177,7 +198,7 @@ class SealModel(nn.Module):
         seq, mask = seq[:, :max_len], mask[:, :max_len]
         if self.config.add_special_tokens:
             seq, mask = self._wrap_special(seq, mask)
-        reader = self.speech_text_encoder if self.speech_text_encoder is not None else bert
+        reader = self.speech_text_encoder if self.speech_text_encoder is not None else self.reader
         out = reader(inputs_embeds=seq, attention_mask=mask.long())
         return out.last_hidden_state, mask
 

@@ -100,3 +100,22 @@ def test_a_failed_export_on_auto_serves_with_pytorch_and_says_why(session_data_d
     with pytest.raises(RuntimeError, match="exporter broke"):
         registry.get_seal_model(settings.model_copy(update={"engine": "onnx"}))
     registry.clear()
+
+
+def test_a_fine_tuned_speech_reader_gets_its_own_graph(session_data_dir):
+    import torch
+
+    from models.onnx_engine import onnx_reader
+    from models.seal import SealConfig, SealModel
+
+    tuned = SealModel(SealConfig(train_reader_layers=1))
+    with torch.no_grad():
+        tuned.speech_reader.encoder.layer[5].output.dense.weight.mul_(1.5)
+    trained = {k: v for k, v in tuned.trained_state_dict().items() if k.startswith("speech_reader.")}
+    cache = session_data_dir / "cache" / "onnx"
+    reader = onnx_reader(tuned.reader, "all-MiniLM-L6-v2", cache, trained)
+    assert reader is not onnx_reader(tuned.text.encoder, "all-MiniLM-L6-v2", cache)
+    embeds, mask = torch.randn(2, 7, 384) * 0.05, torch.ones(2, 7, dtype=torch.long)
+    with torch.no_grad():
+        expected = tuned.reader(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
+    np.testing.assert_allclose(reader(inputs_embeds=embeds, attention_mask=mask).last_hidden_state, expected, atol=1e-4)

@@ -161,6 +161,26 @@ def test_fine_tuned_top_layers_are_saved(tmp_path):
     assert any(k.startswith("text.encoder.encoder.layer.5.") for k in keys)
 
 
+def test_speech_reader_trains_its_own_copy_and_leaves_the_text_side_alone(model, clips, tmp_path):
+    from models.seal import SealConfig, SealModel
+
+    tuned = SealModel(SealConfig(train_reader_layers=1))
+    keys = set(tuned.trained_state_dict())
+    assert any(k.startswith("speech_reader.encoder.layer.5.") for k in keys)
+    assert not any(k.startswith(("speech_reader.encoder.layer.4.", "text.")) for k in keys)
+    tuned.trainable_parameters()
+    tuned.speech_pooled(clips[:1]).sum().backward()
+    assert tuned.speech_reader.encoder.layer[5].output.dense.weight.grad is not None
+    assert all(p.grad is None for p in tuned.text.encoder.parameters())
+    with torch.no_grad():  # what fine-tuning does: the copy moves, the tower stays
+        tuned.speech_reader.encoder.layer[5].output.dense.weight.mul_(1.5)
+    np.testing.assert_allclose(tuned.embed_text(["mount a disk"]), model.embed_text(["mount a disk"]), atol=1e-6)
+    assert (tuned.embed_audio(clips[:1]) * model.embed_audio(clips[:1])).sum() < 0.9999
+    loaded = SealModel.from_pretrained(tuned.save_pretrained(tmp_path / "reader"))
+    assert loaded.config.train_reader_layers == 1
+    np.testing.assert_allclose(loaded.embed_audio(clips[:1]), tuned.embed_audio(clips[:1]), atol=1e-5)
+
+
 @pytest.mark.parametrize("dtype, tolerance", [("bfloat16", 0.05), ("float16", 0.01)])
 def test_half_precision_stays_close(model, clips, tmp_path, dtype, tolerance):
     from models.seal import SealModel

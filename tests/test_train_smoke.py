@@ -134,7 +134,7 @@ def test_hard_negatives_are_near_passages_and_never_a_positive() -> None:
     assert set(rows[2:]) <= {2} and len(rows) == len(set(rows))  # 0 and 1 are positives, so only 2 is left
 
 
-def test_ctc_compress_trains_the_head_into_the_checkpoint(data: Path, tmp_path: Path) -> None:
+def test_ctc_compress_and_a_speech_reader_train_into_the_checkpoint(data: Path, tmp_path: Path) -> None:
     from models.seal import SealModel
 
     config = tmp_path / "smoke.yaml"
@@ -145,9 +145,13 @@ def test_ctc_compress_trains_the_head_into_the_checkpoint(data: Path, tmp_path: 
     assert model.config.ctc_compress and model.ctc_head.vocab_ids.numel() > 10  # the transcripts' word pieces
     assert _history(s1)[-1]["ctc_scale"] != pytest.approx(10.0, abs=1e-4)
     _train("stage2", data, s2, config, "--init", str(s1 / "checkpoint"), "--set", "optim.max_steps=2",
-           "--set", "loss.ctc_keep=0.5", "--set", "augment.time_masks=2", "--set", "augment.channel_dropout=0.1")
+           "--set", "loss.ctc_keep=0.5", "--set", "augment.time_masks=2", "--set", "augment.channel_dropout=0.1",
+           "--set", "model.train_reader_layers=1", "--set", "optim.reader_lr=1e-3")
     tuned = SealModel.from_pretrained(s2 / "checkpoint")
     assert tuned.ctc_head.vocab_ids.tolist() == model.ctc_head.vocab_ids.tolist()
+    assert tuned.config.train_reader_layers == 1  # the speech side's reader copy trained, the text tower did not
+    top = "encoder.layer.5.output.dense.weight"
+    assert not torch.equal(tuned.speech_reader.get_parameter(top), tuned.text.encoder.get_parameter(top))
     assert not torch.equal(tuned.ctc_head.blank, model.ctc_head.blank)  # stage 2 trains the head too
     assert _history(s2)[-1]["ctc"] > 0  # and keeps stage 1's CTC when asked
 

@@ -25,6 +25,7 @@ class ModelSection:
     mlp_hidden: int | None = None
     through_text_encoder: bool = True
     train_encoder_layers: int = 0  # top Whisper layers trained; the ones below are cached once
+    train_reader_layers: int = 0  # top layers of the speech side's own copy of the text transformer trained
     ctc_compress: bool = False  # the text encoder reads soft word pieces from the CTC head (models/adapters.py CTCHead)
     init_adapter_scale: bool = True  # start the adapter's output at the text tower's word-embedding norm
 
@@ -37,6 +38,7 @@ class OptimSection:
     max_steps: int | None = None  # optimizer steps; overrides epochs when set
     lr: float = 1e-3
     encoder_lr: float = 1e-5  # for the unfrozen top Whisper layers
+    reader_lr: float = 3e-5  # for the speech side's reader layers (pretrained BERT layers: a fine-tuning rate)
     weight_decay: float = 0.01
     warmup_steps: int = 100
     clip_grad: float = 1.0

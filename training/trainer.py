@@ -58,11 +58,14 @@ def build_model(config: RunConfig, device: str):
         # Layers the init checkpoint fine-tuned are no longer base weights: the encoder cache (base
         # weights) must stop below them, so they keep being computed live (and keep training).
         model.config.train_encoder_layers = max(model.config.train_encoder_layers, config.model.train_encoder_layers)
+        if config.model.train_reader_layers > model.config.train_reader_layers:
+            model.add_speech_reader(config.model.train_reader_layers)
         return model
     m = config.model
     seal_config = SealConfig(whisper_model=m.whisper_model, text_model=m.text_model, conv_kernel=m.conv_kernel,
                              conv_stride=m.conv_stride, mlp_hidden=m.mlp_hidden, through_text_encoder=m.through_text_encoder,
-                             train_encoder_layers=m.train_encoder_layers, ctc_compress=m.ctc_compress)
+                             train_encoder_layers=m.train_encoder_layers, train_reader_layers=m.train_reader_layers,
+                             ctc_compress=m.ctc_compress)
     model = SealModel(seal_config, device=device)
     if m.init_adapter_scale and isinstance(getattr(model.mlp_adapter, "norm", None), torch.nn.LayerNorm):
         # An adapter ending in a LayerNorm outputs norm ~ sqrt(dim); word-piece embeddings are ~1. Starting
@@ -118,11 +121,14 @@ class Trainer:
         self.model.trainable_parameters()  # freezes the base weights, unfreezes the trained parts
         trainable = {n: p for n, p in self.model.named_parameters() if p.requires_grad}
         encoder = [p for n, p in trainable.items() if n.startswith("speech_encoder.")]
-        rest = [p for n, p in trainable.items() if not n.startswith("speech_encoder.")]
+        reader = [p for n, p in trainable.items() if n.startswith("speech_reader.")]
+        rest = [p for n, p in trainable.items() if not n.startswith(("speech_encoder.", "speech_reader."))]
         self.extras = self.stage.extra_parameters()
         groups = [{"params": rest + list(self.extras.values()), "lr": cfg.lr}]
         if encoder:
             groups.append({"params": encoder, "lr": cfg.encoder_lr})
+        if reader:
+            groups.append({"params": reader, "lr": cfg.reader_lr})
         self.optimizer = torch.optim.AdamW(groups, weight_decay=cfg.weight_decay)
         self.seconds = [r.get("seconds", 0.0) for r in self.stage.records]
         per_epoch = len(epoch_batches(self.seconds, cfg.batch_size, self.config.seed, 0))
