@@ -16,7 +16,10 @@ shared scaling layer (on both sides) and the speech side's trained parts learn.
 
 from __future__ import annotations
 
+import hashlib
 import random
+import re
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -35,6 +38,23 @@ def text_vectors(model, texts: list[str], desc: str, show: bool, batch_size: int
     for start in tqdm(range(0, len(texts), batch_size), desc=desc, disable=not show or len(texts) < 256, unit="batch"):
         out.append(model.text(texts[start : start + batch_size]).float())
     return torch.cat(out)
+
+
+def cached_text_vectors(model, texts: list[str], desc: str, show: bool, root: Path) -> torch.Tensor:
+    """``text_vectors``, kept under ``root`` while the text tower is frozen: every stage 2 run and
+    ablation on the same data reuses them instead of spending minutes re-encoding 8k passages."""
+    if model.config.train_text_layers:  # fine-tuned text layers: the vectors belong to this run only
+        return text_vectors(model, texts, desc, show)
+    digest = hashlib.sha256("\x00".join([model.config.text_model, *texts]).encode()).hexdigest()[:20]
+    path = root / f"text-{re.sub(r'[^A-Za-z0-9._-]+', '_', model.config.text_model)}" / f"{digest}.pt"
+    if path.is_file():
+        return torch.load(path, weights_only=True)
+    vectors = text_vectors(model, texts, desc, show)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(vectors, tmp)
+    tmp.replace(path)  # atomic: an interrupted run leaves no half file
+    return vectors
 
 
 def nearest(vectors: torch.Tensor, k: int, chunk: int = 2048) -> torch.Tensor:
@@ -67,8 +87,11 @@ class Stage2:
         self.classes = sorted({passages[pid]["label"] for pid in self.passage_ids})
         self.class_of = {c: i for i, c in enumerate(self.classes)}
         show, device = trainer.show_progress, trainer.device
-        self.passages = text_vectors(self.model, [passages[p]["text"] for p in self.passage_ids], "passage vectors", show).to(device)
-        self.transcripts = text_vectors(self.model, [r["text"] for r in self.records], "transcript vectors", show).to(device)
+        cache = trainer.features.parent  # beside the encoder cache: DATA/features/text-<model>/
+        self.passages = cached_text_vectors(self.model, [passages[p]["text"] for p in self.passage_ids], "passage vectors",
+                                            show, cache).to(device)
+        self.transcripts = cached_text_vectors(self.model, [r["text"] for r in self.records], "transcript vectors",
+                                               show, cache).to(device)
         self.prototypes = text_vectors(self.model, [class_name(c) for c in self.classes], "class vectors", show).to(device)
         self.neighbors = nearest(self.passages, self.weights.hard_negative_pool).cpu().numpy()
         self.rng = random.Random(trainer.config.seed)
