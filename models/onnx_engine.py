@@ -9,13 +9,14 @@ in onnxruntime; Whisper's encoder, the adapters and the CTC scores of a 4 s ques
   compression, the CTC head's scores (1, T', 1 + V): Whisper's encoder, Conv1D, MLP, CTC head;
 - ``reader.onnx``: the text tower's transformer, ``inputs_embeds`` + attention mask -> hidden states.
   The SEAL speech side feeds it the compressed pieces; the text tower (passages, typed queries, ASR
-  transcripts) feeds it its own word-piece embeddings, the same input ``input_ids`` would give.
+  transcripts) feeds it its own word-piece embeddings, the same input ``input_ids`` would give. A checkpoint
+  with ``train_reader_layers`` reads speech with its own fine-tuned copy: a second reader graph.
 
 What depends on the data (dropping blank frames, merging repeats) stays in PyTorch between the two.
 Both graphs give the PyTorch model's vectors to a cosine of 0.9999999 (tests/test_onnx_engine.py).
 Graphs are written under ``<cache>/onnx/``, keyed by a hash of the trained tensors, the config, the
 base models and the library versions, so a new checkpoint gets new graphs and later processes reuse
-them. Exporting takes ~35 s on 2 cores, once.
+them. Exporting takes ~35 s on 2 cores, once (three graphs when the checkpoint has its own speech reader).
 """
 
 from __future__ import annotations
@@ -178,7 +179,8 @@ def onnx_reader(bert: nn.Module, name: str, cache_dir: Path, trained: dict[str, 
                 {"embeds": {0: batch, 1: tokens}, "mask": {0: batch, 1: tokens}})
 
     if str(path) not in _readers:
-        _export_once(path, f"the text transformer ({name})", export)
+        what = f"the speech side's fine-tuned reader ({name})" if trained else f"the text transformer ({name})"
+        _export_once(path, what, export)
         _readers[str(path)] = OnnxReader(_session(path))
     return _readers[str(path)]
 
