@@ -202,6 +202,18 @@ class SealModel(nn.Module):
         out = reader(inputs_embeds=seq, attention_mask=mask.long())
         return out.last_hidden_state, mask
 
+    def unheard_pieces(self, texts: list[str]) -> list[list[str]]:
+        """Per text, the word pieces this model's CTC head cannot emit (outside the vocabulary stage 1
+        gave it): with ``ctc_compress`` the speech side can never hand those to the reader, so a
+        question that turns on one (often a rare headword) is out of SEAL's reach. Empty lists when the
+        head chooses among the whole vocabulary or compression is off."""
+        if not self.config.ctc_compress or not self.ctc_head.vocab_ids.numel():
+            return [[] for _ in texts]
+        known = set(self.ctc_head.vocab_ids.tolist())
+        tok = self.text.tokenizer
+        return [[tok.convert_ids_to_tokens(i) for i in tok(text, add_special_tokens=False)["input_ids"] if i not in known]
+                for text in texts]
+
     def word_embeddings(self) -> torch.Tensor:
         """The text tower's (frozen) word-piece embeddings, which the CTC head chooses among."""
         return self.text.encoder.embeddings.word_embeddings.weight.detach()

@@ -44,6 +44,8 @@ def test_eval_reports_accuracy_and_latency_per_pipeline(tmp_path: Path) -> None:
     assert report["asr"]["top3"] >= 0.75  # clean TTS, three passages: Whisper gets these
     assert set(report["by_voice"]) == {"espeak:en-us", "flite:kal"}
     assert report["meta"]["passages"] == 3
+    unheard = report["meta"]["ctc_unheard"]  # the shipped head's vocabulary vs these questions' pieces
+    assert unheard["of"] == 2 and 0 <= unheard["questions"] <= 2 and len(unheard["examples"]) <= unheard["pieces"]
     assert out.with_suffix(".png").stat().st_size > 1000
     lines = out.with_suffix(".queries.jsonl").read_text().splitlines()
     assert len(lines) == 12 and json.loads(lines[0])["pipeline"] == "seal"

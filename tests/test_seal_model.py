@@ -161,6 +161,18 @@ def test_fine_tuned_top_layers_are_saved(tmp_path):
     assert any(k.startswith("text.encoder.encoder.layer.5.") for k in keys)
 
 
+def test_unheard_pieces_are_the_ones_outside_the_ctc_vocabulary(model):
+    tok = model.text.tokenizer
+    assert model.unheard_pieces(["mount a usb disk"]) == [[]]  # compression off: nothing is filtered
+    model.config.ctc_compress = True
+    model.ctc_head.vocab_ids = torch.tensor(tok("mount a disk", add_special_tokens=False)["input_ids"])
+    try:
+        assert model.unheard_pieces(["mount a usb disk", "a disk"]) == [["usb"], []]
+    finally:
+        model.config.ctc_compress = False
+        model.ctc_head.vocab_ids = torch.zeros(0, dtype=torch.long)
+
+
 def test_speech_reader_trains_its_own_copy_and_leaves_the_text_side_alone(model, clips, tmp_path):
     from models.seal import SealConfig, SealModel
 

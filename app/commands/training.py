@@ -166,6 +166,7 @@ def eval_command(
         "seal_quantization": evaluator.seal_model.quantization,
         "seal_engine": evaluator.seal_model.engine,
         "skipped": evaluator.skipped,
+        "ctc_unheard": unheard_summary(evaluator.seal_model, [q.text for q in query_list]),
     }
     report = build_report(outcomes, meta)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +179,20 @@ def eval_command(
         print_json(report)
         return
     print_eval_table(report)
+    unheard = meta["ctc_unheard"]
+    if unheard["questions"]:
+        console.print(f"{unheard['questions']} of {unheard['of']} questions hold a word piece SEAL's CTC head cannot emit "
+                      f"(e.g. {', '.join(unheard['examples'][:5])}): the speech side cannot hear those words; training "
+                      "text that contains them widens its vocabulary (docs/training.md)", highlight=False)
     console.print(f"report: {out}, plot: {out.with_suffix('.png')}, per query: {out.with_suffix('.queries.jsonl')}", highlight=False)
+
+
+def unheard_summary(model, texts: list[str]) -> dict:
+    """How many questions turn on a word piece the checkpoint's CTC head cannot emit (SealModel.unheard_pieces)."""
+    unheard = model.unheard_pieces(texts)
+    examples = list(dict.fromkeys(piece for pieces in unheard for piece in pieces))
+    return {"questions": sum(bool(p) for p in unheard), "of": len(texts), "pieces": sum(map(len, unheard)),
+            "examples": examples[:20]}
 
 
 def print_eval_table(report: dict) -> None:
