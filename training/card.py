@@ -73,7 +73,7 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         + (f"(frozen except the top {m.train_encoder_layers} layer(s))" if m.train_encoder_layers else "(frozen)"),
         f"- text tower: `{m.text_model}` (frozen)"
         + (f"; the speech side reads with its own copy, top {m.train_reader_layers} layer(s) fine-tuned"
-           if getattr(m, "train_reader_layers", 0) else ""),
+           if m.train_reader_layers else ""),
         f"- adapters: Conv1D kernel {m.conv_kernel} stride {m.conv_stride} -> MLP -> "
         + (f"CTC compression (one soft word-piece embedding per piece heard, over {int(model.ctc_head.vocab_ids.numel()) or 'all'} pieces) -> "
            if m.ctc_compress else "")

@@ -19,9 +19,13 @@ import torch
 from models.audio import load_audio
 
 
+def safe_name(model: str) -> str:
+    """A model name or path as one folder-name component."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
+
+
 def cache_dir(root: Path, whisper_model: str, layer: int) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", whisper_model.strip("/"))
-    return root / f"{safe}-L{layer}"
+    return root / f"{safe_name(whisper_model)}-L{layer}"
 
 
 def feature_path(directory: Path, item_id: str) -> Path:

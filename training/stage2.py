@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from training.datasets import Batch, read_passages
+from training.features import safe_name
 from training.losses import contrastive_classification, cosent, ctc_word_pieces, info_nce
 from training.stage1 import training_sequence, word_pieces
 
@@ -46,7 +46,7 @@ def cached_text_vectors(model, texts: list[str], desc: str, show: bool, root: Pa
     if model.config.train_text_layers:  # fine-tuned text layers: the vectors belong to this run only
         return text_vectors(model, texts, desc, show)
     digest = hashlib.sha256("\x00".join([model.config.text_model, *texts]).encode()).hexdigest()[:20]
-    path = root / f"text-{re.sub(r'[^A-Za-z0-9._-]+', '_', model.config.text_model)}" / f"{digest}.pt"
+    path = root / f"text-{safe_name(model.config.text_model)}" / f"{digest}.pt"
     if path.is_file():
         return torch.load(path, weights_only=True)
     vectors = text_vectors(model, texts, desc, show)
