@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from training.data.build import BuildConfig, Builder, read_jsonl
+from typer.testing import CliRunner
+
+from app.cli import app
+from training.data.build import BuildConfig, Builder, Extension, read_jsonl
 from training.data.passage import Passage
 from training.data.questions import questions_for
 from training.data.sources import _gcide_entry, _wordnet_line
@@ -29,9 +32,10 @@ def _kb(path: Path, n: int = 8) -> Path:
 
 
 def _config(tmp_path: Path, **kw) -> BuildConfig:
-    return BuildConfig(out=str(tmp_path / "set"), sources=[f"jsonl:{_kb(tmp_path / 'kb.jsonl')}"], per_source=6,
-                       dev_per_source=2, questions_per_passage=1, read_fraction=0.5,
-                       voices=["espeak:en-us", "espeak:en-gb+m3"], dev_voices=["espeak:en-029+f3"], **kw)
+    settings = dict(out=str(tmp_path / "set"), sources=[f"jsonl:{_kb(tmp_path / 'kb.jsonl')}"], per_source=6,
+                    dev_per_source=2, questions_per_passage=1, read_fraction=0.5,
+                    voices=["espeak:en-us", "espeak:en-gb+m3"], dev_voices=["espeak:en-029+f3"])
+    return BuildConfig(**(settings | kw))
 
 
 def test_build_makes_audio_manifest_and_a_disjoint_dev_set(tmp_path: Path) -> None:
@@ -69,6 +73,44 @@ def test_other_settings_in_the_same_folder_are_refused(tmp_path: Path) -> None:
     Builder(_config(tmp_path), log=lambda m: None).prepare()
     with pytest.raises(ValueError, match="other settings"):
         Builder(_config(tmp_path, seed=5), log=lambda m: None).prepare()
+
+
+def test_extend_adds_unused_passages_and_keeps_the_dev_set_and_what_was_made(tmp_path: Path) -> None:
+    out = tmp_path / "set"
+    Builder(_config(tmp_path, per_source=4), log=lambda m: None).run(workers=2)
+    before = {name: (out / name).read_text() for name in ("manifest.jsonl", "dev/kb.jsonl", "dev/queries.jsonl")}
+    old_passages = {r["id"] for r in read_jsonl(out / "passages.jsonl")}
+
+    source = _config(tmp_path).sources[0]
+    builder = Builder(_config(tmp_path, per_source=4), log=lambda m: None)
+    builder.extend(Extension([source], per_source=7, questions_per_passage=1, read_fraction=1.0))
+    summary = builder.run(workers=2)
+
+    assert summary["errors"] == 0 and summary["synthesized"] >= 2
+    new_passages = {r["id"] for r in read_jsonl(out / "passages.jsonl")} - old_passages
+    dev = {r["id"] for r in read_jsonl(out / "dev" / "kb.jsonl")}
+    assert len(new_passages) == 2 and not new_passages & dev  # 8 passages: 2 dev, 4 trained, 2 left
+    assert (out / "manifest.jsonl").read_text().startswith(before["manifest.jsonl"])
+    assert (out / "dev" / "kb.jsonl").read_text() == before["dev/kb.jsonl"]
+    assert (out / "dev" / "queries.jsonl").read_text() == before["dev/queries.jsonl"]
+    trained = {r["passage_id"] for r in read_jsonl(out / "manifest.jsonl") if r["split"] == "train"}
+    assert new_passages <= trained and not trained & dev
+
+    # the same extension again adds nothing; a plain re-run of the build still accepts the folder
+    again = Builder(_config(tmp_path, per_source=4), log=lambda m: None)
+    assert len(again.extend(Extension([source], per_source=7))) == len(read_jsonl(out / "plan.jsonl"))
+    assert again.run(workers=1)["synthesized"] == 0
+
+
+def test_extend_refuses_a_source_the_build_does_not_have(tmp_path: Path) -> None:
+    builder = Builder(_config(tmp_path), log=lambda m: None)
+    with pytest.raises(ValueError, match="new build"):
+        builder.extend(Extension(["wordnet"], per_source=10))
+
+
+def test_extend_without_a_build_says_how_to_make_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["data", "extend", "--out", str(tmp_path / "none"), "--source", "wordnet", "--per-source", "9"])
+    assert result.exit_code != 0 and "seal data build" in result.output
 
 
 def test_reserved_speakers_are_refused(tmp_path: Path) -> None:

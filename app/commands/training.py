@@ -92,8 +92,6 @@ def data_build(
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Build (or resume) a training set and a dev set. Re-running the same command skips what is done."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from training.data.build import BuildConfig, Builder
     from training.data.sources import SourceMissing
 
@@ -105,6 +103,47 @@ def data_build(
         items = builder.prepare()
     except (SourceMissing, ValueError) as exc:
         fail(str(exc))
+    _synthesize(builder, items, workers, json_out)
+
+
+@data_app.command("extend")
+def data_extend(
+    out: Path = typer.Option(..., "--out", help="A folder made by `seal data build`."),
+    source: list[str] = typer.Option(..., "--source", help="Source to grow (repeatable); one of the build's own sources."),
+    per_source: int = typer.Option(..., help="Training passages each named source should have in all (not how many to add)."),
+    questions: int = typer.Option(1, help="Spoken questions per new passage."),
+    read_fraction: float = typer.Option(0.5, help="Share of new passages whose summary is also read aloud: the cheapest way to new words."),
+    workers: int = typer.Option(2, help="Parallel synthesis jobs (TTS runs as subprocesses)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Grow a build's training set with passages it has not used yet, keeping its dev set and every
+    utterance already made; the build's voices and augmentation apply.
+
+    Use it when the speech tower meets words it never heard in training (`seal eval` counts them as
+    "questions with a word piece the CTC head cannot emit"). Re-running the same command resumes it;
+    the stages then cache the new utterances' encoder states and train on all of them.
+
+    Example: seal data extend --out artifacts/train-data --source wordnet --source gcide --per-source 5500
+    """
+    from training.data.build import BuildConfig, Builder, Extension
+    from training.data.sources import SourceMissing
+
+    info_path = out / "build.json"
+    if not info_path.is_file():
+        fail(f"{info_path} not found: `seal data extend` grows a finished build; make one first with `seal data build --out {out}`")
+    settings = json.loads(info_path.read_text())
+    settings.pop("extensions", None)
+    try:
+        builder = Builder(BuildConfig(**(settings | {"out": str(out)})), log=lambda m: console.print(m, highlight=False))
+        items = builder.extend(Extension(list(source), per_source, questions, read_fraction))
+    except (SourceMissing, ValueError) as exc:
+        fail(str(exc))
+    _synthesize(builder, items, workers, json_out)
+
+
+def _synthesize(builder, items: list, workers: int, json_out: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     todo = len(builder.pending(items))
     with Progress(TextColumn("synthesizing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console) as bar:
         task = bar.add_task("synth", total=todo)
@@ -112,6 +151,7 @@ def data_build(
     if json_out:
         print_json(summary)
     else:
+        out = summary["out"]
         console.print(f"{summary['synthesized']} utterances made, {summary['errors']} failed "
                       f"(see {out}/errors.jsonl); dev set: {out}/dev/kb.jsonl + {out}/dev/queries.jsonl", highlight=False)
 

@@ -1,7 +1,8 @@
 """Build a training set and a dev set: passages -> questions -> speech, cached with a manifest.
 
 Layout of ``out``:
-- ``build.json``: the settings it was built with (a re-run with other settings is refused);
+- ``build.json``: the settings it was built with (a re-run with other settings is refused), and the
+  extensions grown onto it since (``Builder.extend``: more training passages, same dev set);
 - ``passages.jsonl``: training passages (``Passage`` records, with class labels);
 - ``plan.jsonl``: every utterance to make (text, voice, prosody, augmentation seed), fixed up front
   so a re-run makes exactly the same set;
@@ -76,9 +77,9 @@ def _item_id(*parts: str) -> str:
     return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:16]
 
 
-def _write_jsonl(path: Path, records: Iterable[dict]) -> None:
+def _write_jsonl(path: Path, records: Iterable[dict], mode: str = "w") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
+    with open(path, mode, encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -89,13 +90,24 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def select_passages(config: BuildConfig, log=print) -> tuple[list[Passage], list[Passage]]:
-    """Training and dev passages, disjoint, sampled from each source with the config's seed."""
+def shuffled_sources(config: BuildConfig) -> dict[str, list[Passage]]:
+    """Every source's passages in the build's fixed random order: dev first, then training.
+
+    One generator runs through the sources in order, so this is the only way to get any one
+    source's order back; an extension calls it to draw exactly the passages after those in use."""
     rng = random.Random(config.seed)
-    train, dev = [], []
+    shuffled = {}
     for name in config.sources:
         passages = list(load_source(name))
         rng.shuffle(passages)
+        shuffled[name] = passages
+    return shuffled
+
+
+def select_passages(config: BuildConfig, log=print) -> tuple[list[Passage], list[Passage]]:
+    """Training and dev passages, disjoint, sampled from each source with the config's seed."""
+    train, dev = [], []
+    for name, passages in shuffled_sources(config).items():
         dev += passages[: config.dev_per_source]
         train += passages[config.dev_per_source : config.dev_per_source + config.per_source]
         log(f"{name}: {len(passages)} passages available, {min(len(passages), config.per_source)} for training")
@@ -116,24 +128,41 @@ def pick_voice(voices: list[str], rng: random.Random) -> str:
     return rng.choice(by_engine[engine])
 
 
+@dataclass
+class Extension:
+    """More training passages for a finished build: each source grows to ``per_source`` training
+    passages, drawn after the ones in use, so the dev set and every utterance made stay as they are."""
+
+    sources: list[str]
+    per_source: int
+    questions_per_passage: int = 1
+    read_fraction: float = 0.5
+
+
+def _add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: Passage, voice: str, split: str) -> None:
+    prosody = Prosody.random(rng)
+    items.append(Item(_item_id(kind, p.id, text, voice), kind, text, p.id, p.label, p.source, voice,
+                      prosody.rate, prosody.pitch, rng.getrandbits(31), split))
+
+
+def training_items(passages: list[Passage], questions: int, read_fraction: float, voices: list[str],
+                   rng: random.Random) -> list[Item]:
+    items: list[Item] = []
+    for p in passages:
+        for question in questions_for(p, questions, rng):
+            _add_item(items, rng, "query", question, p, pick_voice(voices, rng), "train")
+        if rng.random() < read_fraction and _speakable(p.summary):
+            _add_item(items, rng, "read", _speakable(p.summary), p, pick_voice(voices, rng), "train")
+    return items
+
+
 def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage]) -> list[Item]:
     rng = random.Random(config.seed + 1)
-    items: list[Item] = []
-
-    def add(kind: str, text: str, p: Passage, voice: str, split: str) -> None:
-        prosody = Prosody.random(rng)
-        items.append(Item(_item_id(kind, p.id, text, voice), kind, text, p.id, p.label, p.source, voice,
-                          prosody.rate, prosody.pitch, rng.getrandbits(31), split))
-
-    for p in train:
-        for question in questions_for(p, config.questions_per_passage, rng):
-            add("query", question, p, pick_voice(config.voices, rng), "train")
-        if rng.random() < config.read_fraction and _speakable(p.summary):
-            add("read", _speakable(p.summary), p, pick_voice(config.voices, rng), "train")
+    items = training_items(train, config.questions_per_passage, config.read_fraction, config.voices, rng)
     asked = dev if config.dev_queries is None else random.Random(config.seed + 2).sample(dev, min(config.dev_queries, len(dev)))
     for p in asked:
         for question in questions_for(p, 1, rng):
-            add("query", question, p, pick_voice(config.dev_voices, rng), "dev")
+            _add_item(items, rng, "query", question, p, pick_voice(config.dev_voices, rng), "dev")
     return items
 
 
@@ -151,7 +180,9 @@ class Builder:
         info_path, plan_path = self.out / "build.json", self.out / "plan.jsonl"
         settings = asdict(self.config) | {"out": None}
         if info_path.is_file() and plan_path.is_file():
-            if json.loads(info_path.read_text()) != settings:
+            built = json.loads(info_path.read_text())
+            built.pop("extensions", None)
+            if built != settings:
                 raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
             return [Item(**record) for record in read_jsonl(plan_path)]
         train, dev = select_passages(self.config, self.log)
@@ -162,6 +193,45 @@ class Builder:
         _write_jsonl(plan_path, (asdict(item) for item in items))
         info_path.write_text(json.dumps(settings, indent=2))
         return items
+
+    def extend(self, extension: Extension) -> list[Item]:
+        """Grow the training set (see ``Extension``) and return the whole plan; ``run`` then
+        synthesizes what is new. Growing to a size already reached adds nothing, so re-running an
+        interrupted extension resumes it."""
+        items = self.prepare()
+        info_path = self.out / "build.json"
+        info = json.loads(info_path.read_text())
+        unknown = [name for name in extension.sources if name not in self.config.sources]
+        if unknown:
+            raise ValueError(f"{unknown} not among this build's sources {self.config.sources}: an extension draws past the "
+                             "passages a build already uses; for a new source make a new build (`seal data build --out NEW`)")
+        in_use = {name: self.config.per_source for name in self.config.sources}
+        for past in info.get("extensions", []):
+            for name in past["sources"]:
+                in_use[name] = max(in_use[name], past["per_source"])
+        grow = [name for name in extension.sources if extension.per_source > in_use[name]]
+        if not grow:
+            self.log(f"{', '.join(extension.sources)} already have {extension.per_source} or more training passages each; nothing to add")
+            return items
+        shuffled = shuffled_sources(self.config)
+        known_items = {item.id for item in items}
+        known_passages = {record["id"] for record in read_jsonl(self.out / "passages.jsonl")}
+        passages, new_items = [], []
+        for name in grow:
+            start = self.config.dev_per_source + in_use[name]
+            drawn = shuffled[name][start : self.config.dev_per_source + extension.per_source]
+            rng = random.Random(f"{self.config.seed}:{name}:{in_use[name]}")  # the same draw on every re-run
+            passages += [p for p in drawn if p.id not in known_passages]
+            made = training_items(drawn, extension.questions_per_passage, extension.read_fraction, self.config.voices, rng)
+            new_items += [item for item in made if item.id not in known_items]
+            self.log(f"{name}: {len(drawn)} more training passages ({in_use[name]} -> {in_use[name] + len(drawn)}), "
+                     f"{len(made)} utterances")
+        # passages and plan first, build.json last: a crash in between leaves nothing that a re-run would duplicate
+        _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in passages), mode="a")
+        _write_jsonl(self.out / "plan.jsonl", (asdict(item) for item in new_items), mode="a")
+        info["extensions"] = info.get("extensions", []) + [asdict(extension) | {"sources": grow}]
+        info_path.write_text(json.dumps(info, indent=2))
+        return items + new_items
 
     def pending(self, items: list[Item]) -> list[Item]:
         done = {record["id"] for record in read_jsonl(self.out / "manifest.jsonl")}
