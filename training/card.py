@@ -28,7 +28,14 @@ def data_summary(data: Path) -> dict:
                 seconds += record["seconds"]
                 voices.add(record["voice"])
                 count += 1
-    return {"sources": info.get("sources", []), "per_source": info.get("per_source"), "utterances": count,
+    per_source = dict.fromkeys(info.get("sources", []), 0)  # what was drawn, extensions included
+    passages = data / "passages.jsonl"
+    if passages.is_file():
+        for line in passages.read_text().splitlines():
+            if line.strip():
+                source = json.loads(line)["source"]
+                per_source[source] = per_source.get(source, 0) + 1
+    return {"sources": info.get("sources", []), "per_source": per_source, "utterances": count,
             "hours": round(seconds / 3600, 2), "voices": len(voices), "dev_voices": info.get("dev_voices", [])}
 
 
@@ -86,7 +93,8 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         alignment_used(stage1_losses(config), config.init),
         "",
         "## Data",
-        f"- text sources: {', '.join(d['sources']) or 'unknown'} ({d['per_source']} passages per source); "
+        "- text sources (training passages): " + (", ".join(f"{k} {v:,}" for k, v in d["per_source"].items() if v) or "unknown")
+        + "; "
         "never the Python docs, Debian FAQ or Debian reference (reserved for independent evaluation)",
         f"- training utterances: {d['utterances']} ({d['hours']} h of synthesized speech, {d['voices']} voices); "
         f"this run used {utterances}",

@@ -17,7 +17,7 @@ $SEAL data build --out "$DATA" --per-source 2500 --questions 2 --read-fraction 0
   --dev-per-source 500 --dev-queries 300 --workers 2
 # WordNet and GCIDE questions turn on a single headword; more of their passages (read aloud, and asked
 # about once) let the CTC head hear more of the word pieces those questions use. The dev set stays.
-$SEAL data extend --out "$DATA" --source wordnet --source gcide --per-source 5500 --workers 2
+$SEAL data extend --out "$DATA" --source wordnet --source gcide --per-source 8000 --workers 2
 
 $SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stage1-ctc"
 stage1="$RUNS/stage1-ctc"
