@@ -45,10 +45,15 @@ def encode_frozen(model, audio: list[np.ndarray], layer: int) -> list[np.ndarray
     return [hidden[i, : real[i]].to(torch.float16).cpu().numpy() for i in range(len(audio))]
 
 
+def missing_features(records: list[dict], directory: Path) -> list[dict]:
+    """The records whose encoder states are not cached yet."""
+    return [r for r in records if not feature_path(directory, r["id"]).is_file()]
+
+
 def precompute(model, records: list[dict], data_dir: Path, directory: Path, layer: int, batch_size: int = 16,
                progress: Callable[[int], None] | None = None) -> int:
     """Encode every record whose cache file is missing; returns how many were computed."""
-    todo = [r for r in records if not feature_path(directory, r["id"]).is_file()]
+    todo = missing_features(records, directory)
     todo.sort(key=lambda r: r.get("seconds", 0))  # similar lengths together: little padding
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]

@@ -65,17 +65,18 @@ class TextVectorStore:
 
     def lookup(self, texts: list[str], encode) -> torch.Tensor:
         """Vectors of ``texts`` in order; ``encode(list_of_texts)`` makes the missing ones, which are saved."""
+        keys = [self.key(t) for t in texts]
         row = {k: i for i, k in enumerate(self.keys)}
-        missing = list(dict.fromkeys(t for t in texts if self.key(t) not in row))
+        missing = {k: t for k, t in zip(keys, texts) if k not in row}  # each new text once, in order
         if missing:
-            made = encode(missing).float().cpu()
-            self.keys += [self.key(t) for t in missing]
+            made = encode(list(missing.values())).float().cpu()
+            row.update({k: len(self.keys) + i for i, k in enumerate(missing)})
+            self.keys += list(missing)
             self.vectors = made if self.vectors is None else torch.cat([self.vectors, made])
             self._save()
-            row = {k: i for i, k in enumerate(self.keys)}
         if not texts:
             return torch.zeros(0, 0)
-        return self.vectors[[row[self.key(t)] for t in texts]]
+        return self.vectors[[row[k] for k in keys]]
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

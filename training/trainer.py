@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from training.config import RunConfig, save_config
 from training.datasets import Batch, FeatureDataset, collate, epoch_batches, read_manifest
-from training.features import cache_dir, feature_path, precompute
+from training.features import cache_dir, missing_features, precompute
 
 
 class Stage(Protocol):
@@ -97,10 +97,10 @@ class Trainer:
         records = read_manifest(self.data, "train", max_items=cfg.max_items, seed=cfg.seed)
         self.features = cache_dir(Path(cfg.features_dir) if cfg.features_dir else self.data / "features",
                                   self.model.config.whisper_model, self.frozen_layer)
-        cached = sum(feature_path(self.features, r["id"]).is_file() for r in records)  # the bar starts there
-        with tqdm(total=len(records), initial=cached, desc="caching encoder output", disable=not self.show_progress,
-                  unit="utt") as bar:
-            made = precompute(self.model, records, self.data, self.features, self.frozen_layer, progress=bar.update)
+        todo = missing_features(records, self.features)  # the bar starts at what is cached already
+        with tqdm(total=len(records), initial=len(records) - len(todo), desc="caching encoder output",
+                  disable=not self.show_progress, unit="utt") as bar:
+            made = precompute(self.model, todo, self.data, self.features, self.frozen_layer, progress=bar.update)
         self.log(f"encoder cache: {self.features} ({made} new, {len(records) - made} reused)")
         self.stage = make_stage(self, records)
         self.dataset = FeatureDataset(self.stage.records, self.features)

@@ -125,16 +125,14 @@ def data_extend(
 
     Example: seal data extend --out artifacts/train-data --source wordnet --source gcide --per-source 5500
     """
-    from training.data.build import BuildConfig, Builder, Extension
+    from training.data.build import Builder, Extension, load_build_config
     from training.data.sources import SourceMissing
 
     info_path = out / "build.json"
     if not info_path.is_file():
         fail(f"{info_path} not found: `seal data extend` grows a finished build; make one first with `seal data build --out {out}`")
-    settings = json.loads(info_path.read_text())
-    settings.pop("extensions", None)
     try:
-        builder = Builder(BuildConfig(**(settings | {"out": str(out)})), log=lambda m: console.print(m, highlight=False))
+        builder = Builder(load_build_config(out), log=lambda m: console.print(m, highlight=False))
         items = builder.extend(Extension(list(source), per_source, questions, read_fraction))
     except (SourceMissing, ValueError) as exc:
         fail(str(exc))

@@ -77,6 +77,13 @@ def _item_id(*parts: str) -> str:
     return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:16]
 
 
+def load_build_config(out: Path) -> BuildConfig:
+    """The settings a build folder was made with (its ``build.json``, extensions aside)."""
+    settings = json.loads((out / "build.json").read_text())
+    settings.pop("extensions", None)
+    return BuildConfig(**(settings | {"out": str(out)}))
+
+
 def _write_jsonl(path: Path, records: Iterable[dict], mode: str = "w") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, mode, encoding="utf-8") as handle:
@@ -180,9 +187,7 @@ class Builder:
         info_path, plan_path = self.out / "build.json", self.out / "plan.jsonl"
         settings = asdict(self.config) | {"out": None}
         if info_path.is_file() and plan_path.is_file():
-            built = json.loads(info_path.read_text())
-            built.pop("extensions", None)
-            if built != settings:
+            if asdict(load_build_config(self.out)) | {"out": None} != settings:
                 raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
             return [Item(**record) for record in read_jsonl(plan_path)]
         train, dev = select_passages(self.config, self.log)
