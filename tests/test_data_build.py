@@ -150,3 +150,59 @@ def test_a_missing_source_is_named_with_what_to_do(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "none.jsonl: no such file" in message
     result = CliRunner().invoke(app, ["data", "build", "--out", str(tmp_path / "y"), "--source", "wikipedia"])
     assert result.exit_code == 1 and "unknown source 'wikipedia'" in " ".join(result.output.split())
+
+
+def _rewrite_source(path: Path, drop: set[str], add: int) -> None:
+    """The same source some days later: a few passages gone, a few new (as Debian's lists do)."""
+    records = [r for r in read_jsonl(path) if r["id"] not in drop]
+    records += [{"id": f"new{i}", "text": f"A new program number {i}. It is new.", "label": "c0",
+                 "summary": f"a new program number {i}", "source": "debian"} for i in range(add)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_a_pinned_dev_set_survives_a_changed_source(tmp_path: Path) -> None:
+    first = Builder(_config(tmp_path, per_source=5, dev_per_source=3), log=lambda m: None)
+    first.prepare()
+    dev_set = tmp_path / "set" / "dev" / "dev-set.jsonl"
+    pinned = read_jsonl(dev_set)
+    dev_ids = [r["passage_id"] for r in pinned]
+    asked = {r["passage_id"]: r["question"]["text"] for r in pinned if r["question"]}
+    assert len(dev_ids) == 3 and len(asked) == 3
+
+    gone_dev = dev_ids[0]
+    config = _config(tmp_path, out=str(tmp_path / "later"), per_source=5, dev_set=str(dev_set))
+    _rewrite_source(tmp_path / "kb.jsonl", drop={gone_dev, "p7"}, add=3)  # after _config, which writes the source
+    messages: list[str] = []
+    items = Builder(config, log=messages.append).prepare()
+
+    later_dev = [r["id"] for r in read_jsonl(tmp_path / "later" / "dev" / "kb.jsonl")]
+    assert later_dev == dev_ids[1:], "the same dev passages, less the one the source dropped"
+    assert any("no longer in the source" in m for m in messages)
+    questions = {i.passage_id: i.text for i in items if i.split == "dev"}
+    assert questions == {pid: text for pid, text in asked.items() if pid != gone_dev}
+    trained = {i.passage_id for i in items if i.split == "train"}
+    assert trained and not trained & set(dev_ids)
+
+
+def test_pinning_the_dev_set_it_was_made_with_changes_nothing(tmp_path: Path) -> None:
+    Builder(_config(tmp_path), log=lambda m: None).prepare()
+    again = Builder(_config(tmp_path, out=str(tmp_path / "again"), dev_set=str(tmp_path / "set" / "dev" / "dev-set.jsonl")),
+                    log=lambda m: None)
+    again.prepare()
+    for name in ("plan.jsonl", "passages.jsonl", "dev/kb.jsonl", "dev/dev-set.jsonl"):
+        assert (tmp_path / "again" / name).read_text() == (tmp_path / "set" / name).read_text(), name
+
+
+def test_a_dev_set_asked_in_a_training_voice_is_refused(tmp_path: Path) -> None:
+    Builder(_config(tmp_path), log=lambda m: None).prepare()
+    config = _config(tmp_path, out=str(tmp_path / "other"), dev_set=str(tmp_path / "set" / "dev" / "dev-set.jsonl"),
+                     voices=["espeak:en-us", "espeak:en-029+f3"], dev_voices=["espeak:en-gb+m3"])
+    with pytest.raises(ValueError, match="trains on"):
+        Builder(config, log=lambda m: None).prepare()
+
+
+def test_a_missing_dev_set_file_is_named(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["data", "build", "--out", str(tmp_path / "x"), "--source", f"jsonl:{_kb(tmp_path / 'kb.jsonl')}",
+                                      "--dev-set", str(tmp_path / "nope.jsonl")])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 1 and "nope.jsonl: no such file" in message and "dev-set.jsonl" in message

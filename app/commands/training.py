@@ -88,16 +88,26 @@ def data_build(
     dev_queries: int | None = typer.Option(None, help="Dev passages that get a spoken question (dev voices); default all."),
     augment: float = typer.Option(1.0, help="Augmentation strength: 0 = clean TTS, 1 = reverb/noise/level changes."),
     seed: int = typer.Option(0, help="Seed for sampling passages, questions, voices and augmentation."),
+    dev_set: Path | None = typer.Option(
+        None, "--dev-set", help="Keep an earlier build's dev set (its dev/dev-set.jsonl): the same passages and spoken "
+        "questions, never trained on, even after the sources changed (Debian's lists do every few days). "
+        "--dev-per-source and --dev-queries are then ignored."),
     workers: int = typer.Option(2, help="Parallel synthesis jobs (TTS runs as subprocesses)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Build (or resume) a training set and a dev set. Re-running the same command skips what is done."""
+    """Build (or resume) a training set and a dev set. Re-running the same command skips what is done.
+
+    A rebuild on another day draws another dev set (the sources change), so pin one with --dev-set
+    to compare checkpoints, or to evaluate one on passages it never saw.
+
+    Example: seal data build --out artifacts/train-data --per-source 2500 --dev-set OLD/dev/dev-set.jsonl
+    """
     from training.data.build import BuildConfig, Builder
     from training.data.sources import SourceMissing
 
     config = BuildConfig(out=str(out), sources=source, per_source=per_source, questions_per_passage=questions,
                          read_fraction=read_fraction, dev_per_source=dev_per_source, dev_queries=dev_queries,
-                         augment_strength=augment, seed=seed)
+                         augment_strength=augment, seed=seed, dev_set=str(dev_set) if dev_set else None)
     try:
         builder = Builder(config, log=lambda m: console.print(m, highlight=False))
         items = builder.prepare()

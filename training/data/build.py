@@ -10,7 +10,14 @@ Layout of ``out``:
   what makes a run resumable: a re-run skips every id already in it;
 - ``audio/``: FLAC files; ``errors.jsonl``: items that failed (the rest goes on);
 - ``dev/kb.jsonl`` and ``dev/queries.jsonl``: the dev evaluation set (design.md's contract), from
-  passages and voices that training never sees.
+  passages and voices that training never sees;
+- ``dev/dev-set.jsonl``: that dev set's identity (each dev passage's id, and the spoken question
+  asked about it, if any). Pass it to a later build as ``dev_set`` to keep the same dev set.
+
+Why pin a dev set: Debian's package lists change every few days (security and point updates), and
+one seeded shuffle runs through all the sources, so a rebuild on another day draws *other* dev
+passages from every source, some of which an older checkpoint was trained on. A pinned dev set
+keeps the questions and excludes their passages from training whatever the sources hold that day.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ class BuildConfig:
     seed: int = 0
     voices: list[str] = field(default_factory=train_voices)
     dev_voices: list[str] = field(default_factory=dev_voices)
+    dev_set: str | None = None  # an earlier build's dev/dev-set.jsonl: reuse its dev set as it is
 
     def check(self) -> None:
         reserved = [v for v in self.voices + self.dev_voices if is_reserved(v)]
@@ -111,14 +119,64 @@ def shuffled_sources(config: BuildConfig) -> dict[str, list[Passage]]:
     return shuffled
 
 
-def select_passages(config: BuildConfig, log=print) -> tuple[list[Passage], list[Passage]]:
-    """Training and dev passages, disjoint, sampled from each source with the config's seed."""
-    train, dev = [], []
+@dataclass
+class PinnedDevSet:
+    """A dev set kept across builds: per source, its passage ids in order, and the questions asked."""
+
+    passage_ids: dict[str, list[str]]
+    questions: dict[str, dict]  # passage id -> the Item record of its spoken question
+
+    @classmethod
+    def read(cls, path: str | Path) -> PinnedDevSet:
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"dev set {path}: no such file; it is the dev/dev-set.jsonl an earlier `seal data build` wrote")
+        ids: dict[str, list[str]] = {}
+        questions = {}
+        for number, record in enumerate(read_jsonl(path), 1):
+            if not {"source", "passage_id"} <= record.keys():
+                raise ValueError(f"{path}:{number}: a dev-set line needs \"source\" and \"passage_id\"")
+            ids.setdefault(record["source"], []).append(record["passage_id"])
+            if record.get("question"):
+                questions[record["passage_id"]] = record["question"]
+        return cls(ids, questions)
+
+
+def split_sources(config: BuildConfig, log=print) -> tuple[dict[str, list[Passage]], dict[str, list[Passage]]]:
+    """Each source's dev passages, and its other passages in the order training draws them.
+
+    Without a pinned dev set the dev passages are the first ``dev_per_source`` of the shuffle; with
+    one they are its passages still in the source, and training draws from the shuffle without them,
+    so on the day a dev set was made, pinning it changes nothing."""
+    pinned = PinnedDevSet.read(config.dev_set) if config.dev_set else None
+    dev, train = {}, {}
     for name, passages in shuffled_sources(config).items():
-        dev += passages[: config.dev_per_source]
-        train += passages[config.dev_per_source : config.dev_per_source + config.per_source]
-        log(f"{name}: {len(passages)} passages available, {min(len(passages), config.per_source)} for training")
-    return train, dev
+        if pinned is None:
+            dev[name], train[name] = passages[: config.dev_per_source], passages[config.dev_per_source :]
+            continue
+        wanted = pinned.passage_ids.get(name, [])
+        by_id = {p.id: p for p in passages}
+        dev[name] = [by_id[i] for i in wanted if i in by_id]
+        if len(dev[name]) < len(wanted):
+            log(f"{name}: {len(wanted) - len(dev[name])} of the dev set's {len(wanted)} passages are no longer in the source; "
+                "their questions are left out")
+        excluded = set(wanted)  # a passage dropped from the source today may come back: never train on it
+        train[name] = [p for p in passages if p.id not in excluded]
+    return dev, train
+
+
+def select_passages(config: BuildConfig, log=print) -> tuple[list[Passage], list[Passage], dict[str, str]]:
+    """Training and dev passages, disjoint, sampled from each source with the config's seed, and the
+    source (as the build names it) of each dev passage."""
+    dev_by_source, train_by_source = split_sources(config, log)
+    train, dev, dev_sources = [], [], {}
+    for name in config.sources:
+        dev += dev_by_source[name]
+        dev_sources.update({p.id: name for p in dev_by_source[name]})
+        train += train_by_source[name][: config.per_source]
+        log(f"{name}: {len(dev_by_source[name]) + len(train_by_source[name])} passages available, "
+            f"{min(len(train_by_source[name]), config.per_source)} for training, {len(dev_by_source[name])} for dev")
+    return train, dev, dev_sources
 
 
 ENGINE_WEIGHTS = {"espeak": 0.6, "flite": 0.25, "festival": 0.15}
@@ -166,11 +224,25 @@ def training_items(passages: list[Passage], questions: int, read_fraction: float
 def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage]) -> list[Item]:
     rng = random.Random(config.seed + 1)
     items = training_items(train, config.questions_per_passage, config.read_fraction, config.voices, rng)
+    if config.dev_set:
+        asked = [Item(**record) for pid, record in PinnedDevSet.read(config.dev_set).questions.items()
+                 if pid in {p.id for p in dev}]
+        trained_voices = sorted({item.voice for item in asked} & set(config.voices))
+        if trained_voices:
+            raise ValueError(f"dev set {config.dev_set} asks its questions in {trained_voices}, which this build trains on; "
+                             "drop those voices from training (--voice) or make a new dev set")
+        return items + asked
     asked = dev if config.dev_queries is None else random.Random(config.seed + 2).sample(dev, min(config.dev_queries, len(dev)))
     for p in asked:
         for question in questions_for(p, 1, rng):
             _add_item(items, rng, "query", question, p, pick_voice(config.dev_voices, rng), "dev")
     return items
+
+
+def write_dev_set(path: Path, dev_sources: dict[str, str], dev: list[Passage], dev_items: list[Item]) -> None:
+    """The dev set's identity, one line per dev passage: what a later build needs to pin it."""
+    asked = {item.passage_id: asdict(item) for item in dev_items}
+    _write_jsonl(path, ({"source": dev_sources[p.id], "passage_id": p.id, "question": asked.get(p.id)} for p in dev))
 
 
 class Builder:
@@ -190,12 +262,13 @@ class Builder:
             if asdict(load_build_config(self.out)) | {"out": None} != settings:
                 raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
             return [Item(**record) for record in read_jsonl(plan_path)]
-        train, dev = select_passages(self.config, self.log)
+        train, dev, dev_sources = select_passages(self.config, self.log)
         items = make_plan(self.config, train, dev)
         _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in train))
         _write_jsonl(self.out / "dev" / "kb.jsonl", (p.to_kb() for p in dev))
         _write_jsonl(self.out / "dev" / "passages.jsonl", (p.to_dict() for p in dev))
         _write_jsonl(plan_path, (asdict(item) for item in items))
+        write_dev_set(self.out / "dev" / "dev-set.jsonl", dev_sources, dev, [i for i in items if i.split == "dev"])
         info_path.write_text(json.dumps(settings, indent=2))
         return items
 
@@ -218,13 +291,12 @@ class Builder:
         if not grow:
             self.log(f"{', '.join(extension.sources)} already have {extension.per_source} or more training passages each; nothing to add")
             return items
-        shuffled = shuffled_sources(self.config)
+        _, shuffled = split_sources(self.config, log=lambda m: None)
         known_items = {item.id for item in items}
         known_passages = {record["id"] for record in read_jsonl(self.out / "passages.jsonl")}
         passages, new_items = [], []
         for name in grow:
-            start = self.config.dev_per_source + in_use[name]
-            drawn = shuffled[name][start : self.config.dev_per_source + extension.per_source]
+            drawn = shuffled[name][in_use[name] : extension.per_source]
             rng = random.Random(f"{self.config.seed}:{name}:{in_use[name]}")  # the same draw on every re-run
             passages += [p for p in drawn if p.id not in known_passages]
             made = training_items(drawn, extension.questions_per_passage, extension.read_fraction, self.config.voices, rng)
