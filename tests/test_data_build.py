@@ -206,3 +206,15 @@ def test_a_missing_dev_set_file_is_named(tmp_path: Path) -> None:
                                       "--dev-set", str(tmp_path / "nope.jsonl")])
     message = " ".join(result.output.split())
     assert result.exit_code == 1 and "nope.jsonl: no such file" in message and "dev-set.jsonl" in message
+
+
+def test_the_projects_pinned_dev_set_is_asked_in_held_out_voices_only() -> None:
+    from training.data.build import PinnedDevSet
+    from training.data.voices import dev_voices, is_reserved, train_voices
+
+    pinned = PinnedDevSet.read(Path(__file__).parents[1] / "training" / "dev-set.jsonl")
+    voices = {q["voice"] for q in pinned.questions.values()}
+    assert sum(len(ids) for ids in pinned.passage_ids.values()) == 2000 and len(pinned.questions) == 300
+    assert voices <= set(dev_voices()) and not voices & set(train_voices())
+    assert not any(is_reserved(v) for v in voices)
+    assert all(q["split"] == "dev" and q["passage_id"] in pinned.passage_ids[q["source"]] for q in pinned.questions.values())

@@ -13,11 +13,15 @@ REPORTS=${REPORTS:-artifacts/reports}
 mkdir -p "$REPORTS"
 
 $SEAL data sources
+# The dev set is pinned (training/dev-set.jsonl, from the 2026-11-28 build): the same 2,000 passages
+# and 300 spoken questions whatever Debian's lists hold on the day, and never trained on.
 $SEAL data build --out "$DATA" --per-source 2500 --questions 2 --read-fraction 0.3 \
-  --dev-per-source 500 --dev-queries 300 --workers 2
+  --dev-per-source 500 --dev-queries 300 --dev-set training/dev-set.jsonl --workers 2
 # WordNet and GCIDE questions turn on a single headword; more of their passages (read aloud, and asked
 # about once) let the CTC head hear more of the word pieces those questions use. The dev set stays.
 $SEAL data extend --out "$DATA" --source wordnet --source gcide --per-source 8000 --workers 2
+# Debian's share of the utterances back from a sixth to a quarter (it had fallen with the dictionaries)
+$SEAL data extend --out "$DATA" --source debian --per-source 6000 --workers 2
 
 $SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stage1-ctc"
 stage1="$RUNS/stage1-ctc"
