@@ -106,10 +106,11 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def shuffled_sources(config: BuildConfig) -> dict[str, list[Passage]]:
-    """Every source's passages in the build's fixed random order: dev first, then training.
+    """Every source's passages in the build's fixed random order (``split_sources`` takes the dev
+    passages out of it).
 
     One generator runs through the sources in order, so this is the only way to get any one
-    source's order back; an extension calls it to draw exactly the passages after those in use."""
+    source's order back; an extension goes through it to draw exactly the passages after those in use."""
     rng = random.Random(config.seed)
     shuffled = {}
     for name in config.sources:
@@ -141,14 +142,18 @@ class PinnedDevSet:
                 questions[record["passage_id"]] = record["question"]
         return cls(ids, questions)
 
+    @classmethod
+    def of(cls, config: BuildConfig) -> PinnedDevSet | None:
+        return cls.read(config.dev_set) if config.dev_set else None
 
-def split_sources(config: BuildConfig, log=print) -> tuple[dict[str, list[Passage]], dict[str, list[Passage]]]:
+
+def split_sources(config: BuildConfig, pinned: PinnedDevSet | None,
+                  log=print) -> tuple[dict[str, list[Passage]], dict[str, list[Passage]]]:
     """Each source's dev passages, and its other passages in the order training draws them.
 
     Without a pinned dev set the dev passages are the first ``dev_per_source`` of the shuffle; with
     one they are its passages still in the source, and training draws from the shuffle without them,
     so on the day a dev set was made, pinning it changes nothing."""
-    pinned = PinnedDevSet.read(config.dev_set) if config.dev_set else None
     dev, train = {}, {}
     for name, passages in shuffled_sources(config).items():
         if pinned is None:
@@ -165,18 +170,16 @@ def split_sources(config: BuildConfig, log=print) -> tuple[dict[str, list[Passag
     return dev, train
 
 
-def select_passages(config: BuildConfig, log=print) -> tuple[list[Passage], list[Passage], dict[str, str]]:
-    """Training and dev passages, disjoint, sampled from each source with the config's seed, and the
-    source (as the build names it) of each dev passage."""
-    dev_by_source, train_by_source = split_sources(config, log)
-    train, dev, dev_sources = [], [], {}
+def select_passages(config: BuildConfig, pinned: PinnedDevSet | None,
+                    log=print) -> tuple[list[Passage], dict[str, list[Passage]]]:
+    """Training passages and each source's dev passages, disjoint, sampled with the config's seed."""
+    dev_by_source, train_by_source = split_sources(config, pinned, log)
+    train = []
     for name in config.sources:
-        dev += dev_by_source[name]
-        dev_sources.update({p.id: name for p in dev_by_source[name]})
         train += train_by_source[name][: config.per_source]
         log(f"{name}: {len(dev_by_source[name]) + len(train_by_source[name])} passages available, "
             f"{min(len(train_by_source[name]), config.per_source)} for training, {len(dev_by_source[name])} for dev")
-    return train, dev, dev_sources
+    return train, dev_by_source
 
 
 ENGINE_WEIGHTS = {"espeak": 0.6, "flite": 0.25, "festival": 0.15}
@@ -221,12 +224,12 @@ def training_items(passages: list[Passage], questions: int, read_fraction: float
     return items
 
 
-def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage]) -> list[Item]:
+def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage], pinned: PinnedDevSet | None = None) -> list[Item]:
     rng = random.Random(config.seed + 1)
     items = training_items(train, config.questions_per_passage, config.read_fraction, config.voices, rng)
-    if config.dev_set:
-        asked = [Item(**record) for pid, record in PinnedDevSet.read(config.dev_set).questions.items()
-                 if pid in {p.id for p in dev}]
+    if pinned is not None:
+        kept = {p.id for p in dev}
+        asked = [Item(**record) for pid, record in pinned.questions.items() if pid in kept]
         trained_voices = sorted({item.voice for item in asked} & set(config.voices))
         if trained_voices:
             raise ValueError(f"dev set {config.dev_set} asks its questions in {trained_voices}, which this build trains on; "
@@ -239,10 +242,11 @@ def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage]) -> 
     return items
 
 
-def write_dev_set(path: Path, dev_sources: dict[str, str], dev: list[Passage], dev_items: list[Item]) -> None:
+def write_dev_set(path: Path, dev_by_source: dict[str, list[Passage]], dev_items: list[Item]) -> None:
     """The dev set's identity, one line per dev passage: what a later build needs to pin it."""
     asked = {item.passage_id: asdict(item) for item in dev_items}
-    _write_jsonl(path, ({"source": dev_sources[p.id], "passage_id": p.id, "question": asked.get(p.id)} for p in dev))
+    _write_jsonl(path, ({"source": name, "passage_id": p.id, "question": asked.get(p.id)}
+                        for name, passages in dev_by_source.items() for p in passages))
 
 
 class Builder:
@@ -262,13 +266,15 @@ class Builder:
             if asdict(load_build_config(self.out)) | {"out": None} != settings:
                 raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
             return [Item(**record) for record in read_jsonl(plan_path)]
-        train, dev, dev_sources = select_passages(self.config, self.log)
-        items = make_plan(self.config, train, dev)
+        pinned = PinnedDevSet.of(self.config)
+        train, dev_by_source = select_passages(self.config, pinned, self.log)
+        dev = [p for name in self.config.sources for p in dev_by_source[name]]
+        items = make_plan(self.config, train, dev, pinned)
         _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in train))
         _write_jsonl(self.out / "dev" / "kb.jsonl", (p.to_kb() for p in dev))
         _write_jsonl(self.out / "dev" / "passages.jsonl", (p.to_dict() for p in dev))
         _write_jsonl(plan_path, (asdict(item) for item in items))
-        write_dev_set(self.out / "dev" / "dev-set.jsonl", dev_sources, dev, [i for i in items if i.split == "dev"])
+        write_dev_set(self.out / "dev" / "dev-set.jsonl", dev_by_source, [i for i in items if i.split == "dev"])
         info_path.write_text(json.dumps(settings, indent=2))
         return items
 
@@ -291,7 +297,7 @@ class Builder:
         if not grow:
             self.log(f"{', '.join(extension.sources)} already have {extension.per_source} or more training passages each; nothing to add")
             return items
-        _, shuffled = split_sources(self.config, log=lambda m: None)
+        _, shuffled = split_sources(self.config, PinnedDevSet.of(self.config), log=lambda m: None)
         known_items = {item.id for item in items}
         known_passages = {record["id"] for record in read_jsonl(self.out / "passages.jsonl")}
         passages, new_items = [], []
