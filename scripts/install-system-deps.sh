@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing (apt-get update once, first).
-# TTS engines make test and training speech; Chromium runs the browser test; PortAudio backs `seal mic`.
+# TTS engines make test and training speech (sox makes new speakers and channels from them); Chromium runs
+# the browser test; PortAudio backs `seal mic`; WordNet and fortunes are general English to train on.
 set -euo pipefail
-packages=(espeak-ng flite festival festvox-kallpc16k festvox-us-slt-hts chromium chromium-driver libportaudio2 libsndfile1)
+packages=(espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox libsox-fmt-all
+          chromium chromium-driver libportaudio2 libsndfile1 wordnet-base fortunes-min)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

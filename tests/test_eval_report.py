@@ -43,6 +43,9 @@ def test_eval_reports_accuracy_and_latency_per_pipeline(tmp_path: Path) -> None:
     assert report["text"]["top1"] == 1.0  # the oracle reads the true question
     assert report["asr"]["top3"] >= 0.75  # clean TTS, three passages: Whisper gets these
     assert set(report["by_voice"]) == {"espeak:en-us", "flite:kal"}
+    assert set(report["by_family"]) == {"formant (espeak-ng)", "diphone (flite)"}  # how each voice is made
+    assert report["by_family"]["diphone (flite)"]["seal"]["n"] == 2
+    assert "Top-1 per voice family" in result.output
     assert report["meta"]["passages"] == 3
     unheard = report["meta"]["ctc_unheard"]  # the shipped head's vocabulary vs these questions' pieces
     assert unheard["of"] == 2 and 0 <= unheard["questions"] <= 2 and len(unheard["examples"]) <= unheard["pieces"]

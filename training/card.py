@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from training.eval import BREAKDOWNS
+
 ALIGNMENT = (
     "Stage 1 aligns at the **token level**: the adapter output sequence is fed to the frozen text encoder "
     "as input embeddings, and (a) its hidden states are matched by MSE to the hidden states of the "
@@ -126,7 +128,7 @@ def eval_table(evals: dict) -> list[str]:
     lines = ["| run | pipeline | Top-1 | Top-3 | Top-10 | MRR | n | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|---|"]
     for run_name, report in evals.items():
         for name, r in report.items():
-            if name in {"by_voice", "meta"}:
+            if name in BREAKDOWNS:
                 continue
             lines.append(f"| {run_name} | {name} | {r['top1']:.3f} | {r['top3']:.3f} | {r['top10']:.3f} | {r['mrr']:.3f} "
                          f"| {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |")
@@ -160,6 +162,6 @@ def record_dev_eval(checkpoint: Path, report: dict | None) -> None:
     config = json.loads(config_path.read_text())
     keys = ("top1", "top3", "top10", "mrr", "n", "p50_ms")
     config.setdefault("notes", {})["dev_eval"] = {
-        name: {k: r[k] for k in keys if k in r} for name, r in report.items() if name not in {"by_voice", "meta"}
+        name: {k: r[k] for k in keys if k in r} for name, r in report.items() if name not in BREAKDOWNS
     } | {"passages": report.get("meta", {}).get("passages"), "created": report.get("meta", {}).get("created")}
     config_path.write_text(json.dumps(config, indent=2) + "\n")

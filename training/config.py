@@ -48,7 +48,9 @@ class OptimSection:
 class LossSection:
     # stage 1 (alignment)
     ctc: float = 1.0  # CTC over the text tower's word pieces, read straight off the adapter output
-    ctc_vocab: str = "corpus"  # "corpus": word pieces seen in the transcripts; "full": the whole vocabulary
+    # "full": every word piece of the text tower (a word missing from the training text stays hearable);
+    # "corpus": only the pieces the transcripts use (cheaper, but other words can never be emitted)
+    ctc_vocab: str = "full"
     ctc_temperature: float = 0.1  # of the cosine word-piece scores; the starting value when learned
     ctc_learn_temperature: bool = True  # learned like CLIP's logit scale (capped at 1/100): a fixed 0.1 spelled worse
     token_mse: float = 5.0  # hidden states, speech length-matched to the tokens; 5 ~ 1 / their variance
@@ -63,6 +65,8 @@ class LossSection:
     classify: float = 0.2
     class_temperature: float = 0.1
     distill: float = 1.0  # keep stage 1: MSE to the scaled text vector of the transcript
+    transcript_nce: float = 0.0  # InfoNCE of each utterance against the batch's transcripts (its own is the positive)
+    token_distill: float = 0.0  # MSE of the reader's states to the frozen text encoder's states of the transcript
     ctc_keep: float = 0.0  # keep stage 1's CTC (with ctc_compress): the adapter goes on spelling what it hears
 
 

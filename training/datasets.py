@@ -13,7 +13,7 @@ import torch
 from training.features import feature_path
 
 
-def read_manifest(data_dir: Path, split: str = "train", kinds: tuple[str, ...] = ("query", "read"),
+def read_manifest(data_dir: Path, split: str = "train", kinds: tuple[str, ...] = ("query", "read", "sentence"),
                   max_items: int | None = None, seed: int = 0) -> list[dict]:
     path = data_dir / "manifest.jsonl"
     if not path.is_file():

@@ -20,6 +20,7 @@ import numpy as np
 
 PIPELINES = ("seal", "asr", "text")
 DEFAULT_VOICE = "espeak:en-us"
+BREAKDOWNS = {"by_voice", "by_family", "meta"}  # report keys that are not pipelines
 
 
 class EvalError(ValueError):
@@ -194,8 +195,19 @@ def build_report(outcomes: list[Outcome], meta: dict) -> dict:
         by_voice[voice] = {name: metrics([o for o in outcomes if o.pipeline == name and o.voice == voice])
                            for name in report}
     report["by_voice"] = by_voice
+    report["by_family"] = by_family(outcomes, [name for name in report if name not in BREAKDOWNS])
     report["meta"] = meta
     return report
+
+
+def by_family(outcomes: list[Outcome], pipelines: list[str]) -> dict:
+    """The metrics per voice family (how the voice's engine makes speech: training/data/voices.py)."""
+    from training.data.voices import family
+
+    families: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        families.setdefault(family(o.voice), []).append(o)
+    return {name: {p: metrics([o for o in group if o.pipeline == p]) for p in pipelines} for name, group in families.items()}
 
 
 def machine_meta() -> dict:
@@ -213,7 +225,7 @@ def plot_report(report: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [k for k in report if k not in {"by_voice", "meta"}]
+    names = [k for k in report if k not in BREAKDOWNS]
     fig, (acc, lat) = plt.subplots(1, 2, figsize=(11, 4))
     width = 0.8 / max(len(names), 1)
     keys = ["top1", "top3", "top10", "mrr"]

@@ -56,12 +56,15 @@ class Stage1:
         self.records = records
         self.tokens = word_pieces(self.model.text.tokenizer, records)
         words = self.model.word_embeddings()
-        if self.weights.ctc_vocab == "full":
-            rows = list(range(words.shape[0]))
-        else:  # only the word pieces these transcripts use: same objective, a fraction of the cost
+        if self.weights.ctc_vocab == "full":  # an empty vocabulary list means the head scores every word piece
+            rows: list[int] = []
+            self.targets = self.tokens
+        elif self.weights.ctc_vocab == "corpus":  # only the pieces these transcripts use: cheaper, but nothing else is hearable
             rows = sorted({t for tokens in self.tokens for t in tokens})
-        index = {token: row for row, token in enumerate(rows)}
-        self.targets = [[index[t] for t in tokens] for tokens in self.tokens]
+            index = {token: row for row, token in enumerate(rows)}
+            self.targets = [[index[t] for t in tokens] for tokens in self.tokens]
+        else:
+            raise ValueError(f"loss.ctc_vocab must be full or corpus, not {self.weights.ctc_vocab!r}")
         # with ctc_compress the head is part of the model (the speech side uses it); otherwise a
         # training-only head whose blank and scale live in the run state
         self.head = self.model.ctc_head if self.model.config.ctc_compress else CTCHead(words.shape[1]).to(trainer.device)

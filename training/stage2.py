@@ -7,8 +7,17 @@
 - contrastive classification: each question against the embedded names of all classes (Debian
   sections, WordNet lexicographer files, parts of speech, manual sections);
 - distillation: the pooled speech vector stays close to the scaled text vector of its transcript;
+- transcript contrast (``transcript_nce``): each utterance's vector against every transcript in the
+  batch, so it is nearest to its own words' text vector, for any English sentence;
+- hidden-state distillation (``token_distill``): the states the speech side's reader produces match
+  the frozen text encoder's states of the true transcript (length-matched), so the reader keeps doing
+  what the text tower does with the words;
 - optionally (``ctc_keep``, with CTC compression) stage 1's CTC on the transcript, so the word
   pieces the text encoder reads stay the ones spoken rather than whatever fits the training voices.
+
+General English sentences (``kind: "sentence"``, no passage) take part in the distillation, transcript
+and CTC terms only: they teach the speech side to keep the text tower's behaviour on any English,
+while the question -> passage pairs teach retrieval on top.
 
 The text tower is frozen, so passage, transcript and class-name vectors are computed once; only the
 shared scaling layer (on both sides) and the speech side's trained parts learn.
@@ -25,9 +34,10 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from models.text_tower import mean_pool
 from training.datasets import Batch, read_passages
 from training.features import safe_name
-from training.losses import contrastive_classification, cosent, ctc_word_pieces, info_nce
+from training.losses import contrastive_classification, cosent, ctc_word_pieces, info_nce, length_matched_mse
 from training.stage1 import training_sequence, word_pieces
 
 
@@ -107,10 +117,10 @@ class Stage2:
     def __init__(self, trainer, records: list[dict]) -> None:
         self.trainer, self.model, self.weights = trainer, trainer.model, trainer.config.loss
         passages = read_passages(trainer.data)
-        self.records = [r for r in records if r["passage_id"] in passages]
-        if not self.records:
+        self.records = [r for r in records if r["passage_id"] in passages or r["kind"] == "sentence"]
+        if not any(r["passage_id"] in passages for r in self.records):
             raise ValueError(f"{trainer.data}: no utterance points at a passage in passages.jsonl")
-        self.passage_ids = sorted({r["passage_id"] for r in self.records} | set(passages))
+        self.passage_ids = sorted({r["passage_id"] for r in self.records if r["passage_id"]} | set(passages))
         self.row = {pid: i for i, pid in enumerate(self.passage_ids)}
         self.classes = sorted({passages[pid]["label"] for pid in self.passage_ids})
         self.class_of = {c: i for i, c in enumerate(self.classes)}
@@ -129,8 +139,11 @@ class Stage2:
         """Each transcript's word pieces as rows of the CTC head's vocabulary (pieces it lacks are left out)."""
         if not self.model.config.ctc_compress:
             raise ValueError("loss.ctc_keep needs a checkpoint with model.ctc_compress (its CTC head is what is kept)")
+        pieces = word_pieces(self.model.text.tokenizer, self.records)
+        if not self.model.ctc_head.vocab_ids.numel():  # the head scores every word piece: targets are the ids
+            return pieces
         row = {int(token): i for i, token in enumerate(self.model.ctc_head.vocab_ids.tolist())}
-        return [[row[t] for t in pieces if t in row] for pieces in word_pieces(self.model.text.tokenizer, self.records)]
+        return [[row[t] for t in p if t in row] for p in pieces]
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
         return {}
@@ -151,10 +164,34 @@ class Stage2:
         model, w = self.model, self.weights
         records = [self.records[i] for i in batch.indices]
         seq, seq_mask = training_sequence(self.trainer, batch)
-        query = model.speech_pooled_from_sequence(seq, seq_mask).float()
+        states, states_mask = model.speech_sequence(seq, seq_mask)
+        query = model.shared_scaling(mean_pool(states, states_mask)).float()
+        scale = model.shared_scaling
+        transcripts = scale(self.transcripts[batch.indices]).float()
+        parts: dict[str, torch.Tensor] = {}
+        asked = [i for i, r in enumerate(records) if r["passage_id"] in self.row]  # utterances with a passage
+        if asked:
+            parts |= self._retrieval_losses(query[asked], [records[i] for i in asked], [batch.indices[i] for i in asked])
+        if w.distill:
+            parts["distill"] = F.mse_loss(query, transcripts)
+        if w.transcript_nce:
+            parts["transcript_nce"] = info_nce(query, transcripts, torch.arange(len(records), device=query.device),
+                                               w.temperature)
+        if w.token_distill:
+            parts["token_distill"] = self._token_distill(states, states_mask, [r["text"] for r in records])
+        if w.ctc_keep:
+            logits = model.ctc_head.logits(seq, model.word_embeddings())
+            parts["ctc"] = ctc_word_pieces(logits, seq_mask, [self.ctc_targets[i] for i in batch.indices])
+        weights = {"infonce": w.infonce, "cosent": w.cosent, "classify": w.classify, "distill": w.distill,
+                   "transcript_nce": w.transcript_nce, "token_distill": w.token_distill, "ctc": w.ctc_keep}
+        total = sum(weights[k] * v for k, v in parts.items())
+        return total, {k: float(v.detach()) for k, v in parts.items()}
+
+    def _retrieval_losses(self, query: torch.Tensor, records: list[dict], indices: list[int]) -> dict[str, torch.Tensor]:
+        """InfoNCE, CoSENT and classification for the utterances that ask about a passage."""
+        w, scale = self.weights, self.model.shared_scaling
         positives = [self.row[r["passage_id"]] for r in records]
         rows, targets = self.candidates(positives)
-        scale = model.shared_scaling
         candidates = scale(self.passages[rows])
         target = torch.tensor(targets, device=query.device)
         parts: dict[str, torch.Tensor] = {}
@@ -162,7 +199,7 @@ class Stage2:
             parts["infonce"] = info_nce(query, candidates, target, w.temperature)
         if w.cosent:
             with torch.no_grad():
-                transcripts = F.normalize(self.transcripts[batch.indices], dim=-1)
+                transcripts = F.normalize(self.transcripts[indices], dim=-1)
                 grades = transcripts @ F.normalize(self.passages[rows], dim=-1).T
                 grades[torch.arange(len(targets)), target] = 1.0
             scores = F.normalize(query, dim=-1) @ F.normalize(candidates.float(), dim=-1).T
@@ -170,14 +207,15 @@ class Stage2:
         if w.classify and len(self.classes) > 1:
             labels = torch.tensor([self.class_of[self.trainer_label(r)] for r in records], device=query.device)
             parts["classify"] = contrastive_classification(query, scale(self.prototypes), labels, w.class_temperature)
-        if w.distill:
-            parts["distill"] = F.mse_loss(query, scale(self.transcripts[batch.indices]).float())
-        if w.ctc_keep:
-            logits = model.ctc_head.logits(seq, model.word_embeddings())
-            parts["ctc"] = ctc_word_pieces(logits, seq_mask, [self.ctc_targets[i] for i in batch.indices])
-        weights = {"infonce": w.infonce, "cosent": w.cosent, "classify": w.classify, "distill": w.distill, "ctc": w.ctc_keep}
-        total = sum(weights[k] * v for k, v in parts.items())
-        return total, {k: float(v.detach()) for k, v in parts.items()}
+        return parts
+
+    def _token_distill(self, states: torch.Tensor, states_mask: torch.Tensor, texts: list[str]) -> torch.Tensor:
+        """MSE between the speech side's reader states and the frozen text encoder's states of the transcript."""
+        model = self.model
+        with torch.no_grad():
+            tokens = model.text.tokenize(texts)
+            text = model.text.encoder(**tokens).last_hidden_state
+        return length_matched_mse(states, states_mask, text, tokens["attention_mask"].bool())
 
     def trainer_label(self, record: dict) -> str:
         return record["label"] if record["label"] in self.class_of else self.classes[0]

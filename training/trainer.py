@@ -217,8 +217,9 @@ class Trainer:
         ax.legend()
         if dev:
             right = axes[0][1]
-            for key in ("dev_top1", "dev_top10", "dev_mrr"):
-                right.plot([h["step"] for h in dev], [h[key] for h in dev], marker="o", label=key.removeprefix("dev_"))
+            for key in ("dev_top1", "dev_top10", "dev_mrr", "dev_per"):
+                if key in dev[-1]:  # dev_per: word-piece error rate of the CTC head's greedy reading
+                    right.plot([h["step"] for h in dev], [h[key] for h in dev], marker="o", label=key.removeprefix("dev_"))
             right.set_ylim(0, 1)
             right.set_xlabel("optimizer step")
             right.set_title("dev retrieval (held-out passages and voices)")
@@ -282,7 +283,8 @@ class Trainer:
                 record |= {k: round(float(np.mean(v)), 5) for k, v in running.items()}
                 if self.dev and (self.step % cfg.dev_every == 0 or self.step == self.total_steps):
                     record |= self.dev()
-                    bar.write(f"step {self.step}: dev Top-1 {record['dev_top1']:.3f}, Top-10 {record['dev_top10']:.3f}")
+                    heard = f", piece error rate {record['dev_per']:.3f}" if "dev_per" in record else ""
+                    bar.write(f"step {self.step}: dev Top-1 {record['dev_top1']:.3f}, Top-10 {record['dev_top10']:.3f}{heard}")
                 self.history.append(record)
                 with open(self.out / "history.jsonl", "a") as handle:
                     handle.write(json.dumps(record) + "\n")

@@ -92,6 +92,11 @@ def data_build(
         None, "--dev-set", help="Keep an earlier build's dev set (its dev/dev-set.jsonl): the same passages and spoken "
         "questions, never trained on, even after the sources changed (Debian's lists do every few days). "
         "--dev-per-source and --dev-queries are then ignored."),
+    corpus: list[str] = typer.Option(
+        [], "--corpus", help="General English to speak, NAME=N (repeatable): N sentences of corpus NAME, one of "
+        "wordnet-examples, wordnet-glosses, fortunes, dictionaries, everyday (training/data/corpus.py)."),
+    transforms: float = typer.Option(0.0, help="New speakers and channels on training utterances (vocal-tract length, "
+                                     "pitch, telephone, codecs): 0 = off, 1 = the default mix."),
     workers: int = typer.Option(2, help="Parallel synthesis jobs (TTS runs as subprocesses)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -107,7 +112,8 @@ def data_build(
 
     config = BuildConfig(out=str(out), sources=source, per_source=per_source, questions_per_passage=questions,
                          read_fraction=read_fraction, dev_per_source=dev_per_source, dev_queries=dev_queries,
-                         augment_strength=augment, seed=seed, dev_set=str(dev_set) if dev_set else None)
+                         augment_strength=augment, seed=seed, dev_set=str(dev_set) if dev_set else None,
+                         corpus=_corpus_counts(corpus), transforms=transforms)
     try:
         builder = Builder(config, log=lambda m: console.print(m, highlight=False))
         items = builder.prepare()
@@ -119,8 +125,10 @@ def data_build(
 @data_app.command("extend")
 def data_extend(
     out: Path = typer.Option(..., "--out", help="A folder made by `seal data build`."),
-    source: list[str] = typer.Option(..., "--source", help="Source to grow (repeatable); one of the build's own sources."),
-    per_source: int = typer.Option(..., help="Training passages each named source should have in all (not how many to add)."),
+    source: list[str] = typer.Option([], "--source", help="Source to grow (repeatable); one of the build's own sources."),
+    per_source: int = typer.Option(0, help="Training passages each named source should have in all (not how many to add)."),
+    corpus: list[str] = typer.Option([], "--corpus", help="General English, NAME=N (repeatable): corpus NAME grows to N "
+                                     "sentences in all (see `seal data build --help`)."),
     questions: int = typer.Option(1, help="Spoken questions per new passage."),
     read_fraction: float = typer.Option(0.5, help="Share of new passages whose summary is also read aloud: the cheapest way to new words."),
     workers: int = typer.Option(2, help="Parallel synthesis jobs (TTS runs as subprocesses)."),
@@ -141,12 +149,27 @@ def data_extend(
     info_path = out / "build.json"
     if not info_path.is_file():
         fail(f"{info_path} not found: `seal data extend` grows a finished build; make one first with `seal data build --out {out}`")
+    if not source and not corpus:
+        fail("name what to grow: --source NAME --per-source N (passages and questions) and/or --corpus NAME=N (sentences)")
+    if source and per_source <= 0:
+        fail("--source needs --per-source N: how many training passages each named source should have in all")
     try:
         builder = Builder(load_build_config(out), log=lambda m: console.print(m, highlight=False))
-        items = builder.extend(Extension(list(source), per_source, questions, read_fraction))
+        items = builder.extend(Extension(list(source), per_source, questions, read_fraction, _corpus_counts(corpus)))
     except (SourceMissing, ValueError) as exc:
         fail(str(exc))
     _synthesize(builder, items, workers, json_out)
+
+
+def _corpus_counts(pairs: list[str]) -> dict[str, int]:
+    """["fortunes=5000", ...] -> {"fortunes": 5000}, with an error that shows the expected form."""
+    counts = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        if not sep or not number.strip().isdigit():
+            fail(f"--corpus {pair!r}: write NAME=N, e.g. --corpus wordnet-examples=20000")
+        counts[name.strip()] = int(number)
+    return counts
 
 
 def _synthesize(builder, items: list, workers: int, json_out: bool) -> None:
@@ -246,17 +269,26 @@ def unheard_summary(model, texts: list[str]) -> dict:
 def print_eval_table(report: dict) -> None:
     from rich.table import Table
 
+    from training.eval import BREAKDOWNS
+
     meta = report["meta"]
     voices = meta["voices"]
     table = Table(title=f"{meta['passages']} passages, {len(voices)} voice(s): {', '.join(voices[:4])}{' ...' if len(voices) > 4 else ''}")
     for column in ("pipeline", "Top-1", "Top-3", "Top-10", "MRR", "n", "p50 ms", "p95 ms"):
         table.add_column(column, justify="left" if column == "pipeline" else "right")
     for name, m in report.items():
-        if name in {"by_voice", "meta"}:
+        if name in BREAKDOWNS:
             continue
         table.add_row(name, f"{m['top1']:.3f}", f"{m['top3']:.3f}", f"{m['top10']:.3f}", f"{m['mrr']:.3f}", str(m["n"]),
                       f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}")
     console.print(table)
+    families = report.get("by_family", {})
+    if len(families) > 1:
+        names = [n for n in report if n not in BREAKDOWNS]
+        per = Table("voice family", *[f"{n} Top-1" for n in names], "n", title="Top-1 per voice family")
+        for family, rows in families.items():
+            per.add_row(family, *[f"{rows[n]['top1']:.3f}" for n in names], str(rows[names[0]]["n"]))
+        console.print(per)
 
 
 def _train(stage: str, config: Path | None, data: Path | None, out: Path | None, init: str | None, overrides: list[str],
@@ -303,6 +335,44 @@ def train_stage2(config: Path | None = _CONFIG, data: Path | None = _DATA, out: 
                  init: str | None = _INIT, set_: list[str] = _SET, fresh: bool = _FRESH, json_out: bool = _JSON) -> None:
     """Stage 2: retrieval fine-tuning (InfoNCE with mined hard negatives, CoSENT, contrastive classification)."""
     _train("stage2", config, data, out, init, set_, fresh, json_out)
+
+
+@train_app.command("cache")
+def train_cache(
+    data: Path = typer.Option(..., "--data", help="A `seal data build` folder."),
+    whisper_model: str = typer.Option("tiny.en", help="Whisper model whose (frozen) encoder output to cache."),
+    follow: bool = typer.Option(False, "--follow", help="Keep caching new utterances while a build still makes them; "
+                                "stops once the manifest has stopped growing for --idle seconds."),
+    idle: float = typer.Option(120.0, help="With --follow: seconds without new utterances before stopping."),
+) -> None:
+    """Cache the frozen Whisper encoder's output of a build's training utterances, ahead of training.
+
+    The stages do this themselves at start; running it beside `seal data build` (with --follow) overlaps
+    the two, so training starts at once when synthesis ends. Cached files are reused by every run."""
+    import time
+
+    from models.seal import SealConfig, SealModel
+    from training.datasets import read_manifest
+    from training.features import cache_dir, missing_features, precompute
+
+    model = SealModel(SealConfig(whisper_model=whisper_model))
+    directory = cache_dir(data / "features", whisper_model, model.speech_encoder.num_layers)
+    quiet_since = time.monotonic()
+    while True:
+        try:
+            records = read_manifest(data, "train", kinds=("query", "read", "sentence"))
+        except (FileNotFoundError, ValueError):
+            records = []
+        todo = missing_features(records, directory)
+        if todo:
+            console.print(f"{len(records)} utterances, caching {len(todo)} into {directory}", highlight=False)
+            precompute(model, todo, data, directory, model.speech_encoder.num_layers)
+            quiet_since = time.monotonic()
+        elif not follow or time.monotonic() - quiet_since > idle:
+            break
+        else:
+            time.sleep(15)
+    console.print(f"encoder cache up to date: {directory}", highlight=False)
 
 
 @train_app.command("check-gpu", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,

@@ -34,12 +34,21 @@ from pathlib import Path
 import soundfile as sf
 
 from training.data.augment import augment
+from training.data.corpus import DevGuard, corpus_sentences, dev_questions
 from training.data.passage import Passage
 from training.data.questions import _speakable, questions_for
 from training.data.sources import load_source
+from training.data.transforms import transform
 from training.data.voices import Prosody, dev_voices, is_reserved, speak, train_voices
 
 SAMPLE_RATE = 16_000
+DEVSETS_DIR = Path(__file__).resolve().parents[1] / "devsets"
+PINNED_TEMPLATE_DEV_SET = Path(__file__).resolve().parents[1] / "dev-set.jsonl"
+
+
+def pinned_dev_question_files() -> list[Path]:
+    """Every evaluation question file the project pins: no training sentence may repeat one of them."""
+    return sorted(DEVSETS_DIR.glob("*.jsonl")) + ([PINNED_TEMPLATE_DEV_SET] if PINNED_TEMPLATE_DEV_SET.is_file() else [])
 
 
 @dataclass
@@ -56,6 +65,11 @@ class BuildConfig:
     voices: list[str] = field(default_factory=train_voices)
     dev_voices: list[str] = field(default_factory=dev_voices)
     dev_set: str | None = None  # an earlier build's dev/dev-set.jsonl: reuse its dev set as it is
+    # general English sentences to speak (kind "sentence", no passage): corpus name -> how many
+    # (training/data/corpus.py); never one that repeats an evaluation question
+    corpus: dict[str, int] = field(default_factory=dict)
+    # new speakers and channels (training/data/transforms.py) on training utterances: 0 = off
+    transforms: float = 0.0
 
     def check(self) -> None:
         reserved = [v for v in self.voices + self.dev_voices if is_reserved(v)]
@@ -69,7 +83,7 @@ class BuildConfig:
 @dataclass
 class Item:
     id: str
-    kind: str  # "query" (question -> passage) or "read" (the passage's summary read aloud)
+    kind: str  # "query" (question -> passage), "read" (the passage's summary read aloud) or "sentence" (general English)
     text: str
     passage_id: str
     label: str
@@ -205,6 +219,7 @@ class Extension:
     per_source: int
     questions_per_passage: int = 1
     read_fraction: float = 0.5
+    corpus: dict[str, int] = field(default_factory=dict)  # general English: corpus -> sentences it should have in all
 
 
 def _add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: Passage, voice: str, split: str) -> None:
@@ -224,9 +239,30 @@ def training_items(passages: list[Passage], questions: int, read_fraction: float
     return items
 
 
-def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage], pinned: PinnedDevSet | None = None) -> list[Item]:
+def sentence_items(corpus: dict[str, int], voices: list[str], seed: int, known: set[str] = frozenset(),
+                   log=print) -> list[Item]:
+    """Training items that speak general English (``corpus``: name -> how many sentences), each sentence
+    once across corpora and never one that repeats an evaluation question (``DevGuard``)."""
+    guard = DevGuard(dev_questions(pinned_dev_question_files()))
+    taken = {text.lower() for text in known}
+    items: list[Item] = []
+    for name, count in corpus.items():
+        rng = random.Random(f"{seed}:sentences:{name}")
+        sentences = corpus_sentences(name, count, seed, guard, taken)
+        for text in sentences:
+            prosody = Prosody.random(rng)
+            voice = pick_voice(voices, rng)
+            items.append(Item(_item_id("sentence", name, text, voice), "sentence", text, "", "", name, voice,
+                              prosody.rate, prosody.pitch, rng.getrandbits(31), "train"))
+        log(f"{name}: {len(sentences)} sentences")
+    return items
+
+
+def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage], pinned: PinnedDevSet | None = None,
+              log=print) -> list[Item]:
     rng = random.Random(config.seed + 1)
     items = training_items(train, config.questions_per_passage, config.read_fraction, config.voices, rng)
+    items += sentence_items(config.corpus, config.voices, config.seed, log=log)
     if pinned is not None:
         kept = {p.id for p in dev}
         asked = [Item(**record) for pid, record in pinned.questions.items() if pid in kept]
@@ -269,7 +305,7 @@ class Builder:
         pinned = PinnedDevSet.of(self.config)
         train, dev_by_source = select_passages(self.config, pinned, self.log)
         dev = [p for name in self.config.sources for p in dev_by_source[name]]
-        items = make_plan(self.config, train, dev, pinned)
+        items = make_plan(self.config, train, dev, pinned, self.log)
         _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in train))
         _write_jsonl(self.out / "dev" / "kb.jsonl", (p.to_kb() for p in dev))
         _write_jsonl(self.out / "dev" / "passages.jsonl", (p.to_dict() for p in dev))
@@ -283,6 +319,10 @@ class Builder:
         synthesizes what is new. Growing to a size already reached adds nothing, so re-running an
         interrupted extension resumes it."""
         items = self.prepare()
+        if extension.corpus:
+            items = self._extend_corpus(items, extension.corpus)
+        if not extension.sources:
+            return items
         info_path = self.out / "build.json"
         info = json.loads(info_path.read_text())
         unknown = [name for name in extension.sources if name not in self.config.sources]
@@ -291,7 +331,7 @@ class Builder:
                              "passages a build already uses; for a new source make a new build (`seal data build --out NEW`)")
         in_use = {name: self.config.per_source for name in self.config.sources}
         for past in info.get("extensions", []):
-            for name in past["sources"]:
+            for name in past.get("sources", []):  # corpus extensions name no source
                 in_use[name] = max(in_use[name], past["per_source"])
         grow = [name for name in extension.sources if extension.per_source > in_use[name]]
         if not grow:
@@ -312,7 +352,26 @@ class Builder:
         # passages and plan first, build.json last: a crash in between leaves nothing that a re-run would duplicate
         _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in passages), mode="a")
         _write_jsonl(self.out / "plan.jsonl", (asdict(item) for item in new_items), mode="a")
-        info["extensions"] = info.get("extensions", []) + [asdict(extension) | {"sources": grow}]
+        info["extensions"] = info.get("extensions", []) + [asdict(extension) | {"sources": grow, "corpus": {}}]
+        info_path.write_text(json.dumps(info, indent=2))
+        return items + new_items
+
+    def _extend_corpus(self, items: list[Item], corpus: dict[str, int]) -> list[Item]:
+        """More general-English sentences: each named corpus grows to the count given (a re-run adds nothing)."""
+        have: dict[str, int] = {}
+        for item in items:
+            if item.kind == "sentence":
+                have[item.source] = have.get(item.source, 0) + 1
+        need = {name: count - have.get(name, 0) for name, count in corpus.items() if count > have.get(name, 0)}
+        if not need:
+            self.log("every corpus named already has that many sentences; nothing to add")
+            return items
+        known = {item.text for item in items}
+        new_items = sentence_items(need, self.config.voices, self.config.seed + len(items), known, self.log)
+        _write_jsonl(self.out / "plan.jsonl", (asdict(item) for item in new_items), mode="a")
+        info_path = self.out / "build.json"
+        info = json.loads(info_path.read_text())
+        info["extensions"] = info.get("extensions", []) + [{"corpus": corpus}]
         info_path.write_text(json.dumps(info, indent=2))
         return items + new_items
 
@@ -324,8 +383,12 @@ class Builder:
         rng = random.Random(item.augment_seed)
         audio = speak(item.text, item.voice, Prosody(item.rate, item.pitch))
         params: dict = {}
+        if self.config.transforms > 0 and item.split == "train":
+            # its own generator: the room and noise below stay what they were without transforms
+            audio, params = transform(audio, random.Random(f"{item.augment_seed}:transform"), self.config.transforms)
         if self.config.augment_strength > 0:
-            audio, params = augment(audio, rng, self.config.augment_strength)
+            audio, room = augment(audio, rng, self.config.augment_strength)
+            params |= room
         rel = Path("audio") / item.split / item.id[:2] / f"{item.id}.flac"
         (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
         sf.write(str(self.out / rel), audio, SAMPLE_RATE, format="FLAC")
@@ -333,7 +396,9 @@ class Builder:
 
     def run(self, workers: int = 2, progress=None) -> dict:
         items = self.prepare()
-        todo = self.pending(items)
+        # in id order (a hash): whatever part of a long build is done at any moment is a fair sample of
+        # the whole plan, every source and corpus alike, so training can start on it before the end
+        todo = sorted(self.pending(items), key=lambda item: item.id)
         self.log(f"{len(items)} utterances planned, {len(items) - len(todo)} already made, {len(todo)} to synthesize")
         errors = 0
         with open(self.out / "manifest.jsonl", "a", encoding="utf-8") as manifest, \

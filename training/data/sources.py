@@ -6,7 +6,8 @@
 - ``man``: manual pages, NAME and the start of DESCRIPTION, section 1 or 8 as class.
 
 The Python documentation and Debian's FAQ and reference manuals are reserved for independent
-evaluation, so anything from the packages that ship them is skipped here.
+evaluation, so anything from the packages that ship them is skipped here; so are the manuals of
+Perl and SQLite, whose FAQs are the human-written dev set (``training/data/faqs.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from training.data.passage import Passage
 
 RESERVED = re.compile(r"^(python3?(\.\d+)?-doc|debian-faq.*|debian-reference.*)$")
+DEV_MANUALS = re.compile(r"^(perl|sqlite)", re.I)  # the FAQ dev set's own documentation
 APT_LISTS = Path("/var/lib/apt/lists")
 WORDNET_DIR = Path("/usr/share/wordnet")
 GCIDE_DIR = Path("/usr/share/dictd")
@@ -312,7 +314,7 @@ def man_passages() -> Iterator[Passage]:
         description = _roff_text(sections.get("DESCRIPTION", []))
         name, sep, what = name_line.partition(" - ")
         name = name.split(",")[0].strip()
-        if not sep or not what or not description or " " in name or name in seen:
+        if not sep or not what or not description or " " in name or name in seen or DEV_MANUALS.match(name):
             continue
         seen.add(name)
         section = Path(page).parent.name[-1]
