@@ -20,6 +20,7 @@ def test_speakable_keeps_plain_sentences_and_refuses_symbols_and_lengths() -> No
     assert speakable("Too short") is None
     assert speakable(" ".join(["word"] * 30)) is None
     assert speakable("In 1969 and 1972 they flew") is None  # long numbers are read out as many words
+    assert speakable("Usenet newsgroups: news:rec.games.computer.doom.announce and more") is None
 
 
 def test_dev_guard_refuses_repeats_and_shared_four_word_runs() -> None:

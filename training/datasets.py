@@ -12,6 +12,8 @@ import torch
 
 from training.features import feature_path
 
+MAX_SECONDS = 30.0
+
 
 def read_manifest(data_dir: Path, split: str = "train", kinds: tuple[str, ...] = ("query", "read", "sentence"),
                   max_items: int | None = None, seed: int = 0) -> list[dict]:
@@ -20,6 +22,9 @@ def read_manifest(data_dir: Path, split: str = "train", kinds: tuple[str, ...] =
         raise FileNotFoundError(f"{path}: no manifest; make the data first with `seal data build --out {data_dir}`")
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if r["split"] == split and r["kind"] in kinds]
+    # Whisper's encoder reads at most 30 s; a longer clip (a build made before the builder refused them)
+    # is left out rather than stopping a run after its encoder cache
+    records = [r for r in records if r.get("seconds", 0.0) <= MAX_SECONDS]
     records.sort(key=lambda r: r["id"])  # the manifest's order depends on thread timing; ours must not
     if max_items is not None:
         random.Random(seed).shuffle(records)

@@ -42,6 +42,7 @@ from training.data.transforms import transform
 from training.data.voices import Prosody, dev_voices, is_reserved, speak, train_voices
 
 SAMPLE_RATE = 16_000
+MAX_SECONDS = 30.0
 DEVSETS_DIR = Path(__file__).resolve().parents[1] / "devsets"
 PINNED_TEMPLATE_DEV_SET = Path(__file__).resolve().parents[1] / "dev-set.jsonl"
 
@@ -389,6 +390,8 @@ class Builder:
         if self.config.augment_strength > 0:
             audio, room = augment(audio, rng, self.config.augment_strength)
             params |= room
+        if len(audio) > MAX_SECONDS * SAMPLE_RATE:  # the speech encoder reads 30 s at most
+            raise ValueError(f"{len(audio) / SAMPLE_RATE:.1f} s of speech is longer than the {MAX_SECONDS:.0f} s an utterance may last")
         rel = Path("audio") / item.split / item.id[:2] / f"{item.id}.flac"
         (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
         sf.write(str(self.out / rel), audio, SAMPLE_RATE, format="FLAC")

@@ -53,6 +53,8 @@ def speakable(sentence: str) -> str | None:
     sentence = " ".join(sentence.replace("`", "'").replace("\u2019", "'").split()).strip(" -")
     if not SPEAKABLE.match(sentence) or not MIN_WORDS <= len(sentence.split()) <= MAX_WORDS:
         return None
+    if re.search(r"\w[.:;]\w", sentence):  # addresses and names (news:rec.games, e.g.): spelled out, not words
+        return None
     if sum(c.isdigit() for c in sentence) > 4:  # years and long numbers are read out as many words
         return None
     return sentence
