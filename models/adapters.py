@@ -43,6 +43,45 @@ class ConvAdapter(nn.Module):
         return y, new_mask
 
 
+class AdapterBlock(nn.Module):
+    """A pre-norm transformer layer (self-attention + feed-forward) whose residual branches start at zero."""
+
+    def __init__(self, dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.qkv, self.out = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
+        self.ff = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+        for last in (self.out, self.ff[2]):  # identity at first: a checkpoint it is added to keeps its behaviour
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        batch, length, dim = x.shape
+        q, k, v = self.qkv(self.norm1(x)).view(batch, length, 3, self.heads, dim // self.heads).permute(2, 0, 3, 1, 4)
+        keep = None if mask is None else mask[:, None, None, :]  # padding is never attended to
+        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+        x = x + self.out(attended.transpose(1, 2).reshape(batch, length, dim))
+        return x + self.ff(self.norm2(x))
+
+
+class AdapterTransformer(nn.Module):
+    """Self-attention over the shortened sequence (after the Conv1D adapter, ~6 vectors a second).
+
+    The frozen Whisper encoder was trained to be read by a decoder's cross-attention, not frame by
+    frame; a few trained layers here let each position see its neighbours' sounds before the CTC
+    head chooses a word piece. At this rate they cost a fraction of one Whisper layer."""
+
+    def __init__(self, dim: int, layers: int, heads: int = 6) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList(AdapterBlock(dim, heads) for _ in range(layers))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x, mask)
+        return x
+
+
 class MLPAdapter(nn.Module):
     """Two-layer MLP to the text tower's hidden size."""
 
@@ -80,14 +119,24 @@ class CTCHead(nn.Module):
         self.top_k = top_k
         self.blank = nn.Parameter(torch.randn(dim) * 0.02)
         self.log_scale = nn.Parameter(torch.tensor(math.log(1.0 / temperature)))
+        # a learned prior per class (blank first, then every word piece of the text tower): how often a
+        # piece is said, which a cosine to its embedding cannot express; empty until ``use_bias``
+        self.register_parameter("bias", None)
         # rows of the word-embedding matrix the head chooses among (stage 1 sets the transcripts'
         # pieces); empty = the whole vocabulary
         self.register_buffer("vocab_ids", torch.zeros(0, dtype=torch.long))
+
+    def use_bias(self, classes: int) -> None:
+        """Add the per-class prior (zeros: the scores stay as they were), for ``classes`` = 1 + pieces."""
+        if self.bias is None or self.bias.numel() != classes:
+            self.bias = nn.Parameter(torch.zeros(classes, device=self.blank.device, dtype=self.blank.dtype))
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
         key = prefix + "vocab_ids"
         if key in state_dict:  # the saved vocabulary's size decides the buffer's
             self.vocab_ids = state_dict[key].detach().to(self.vocab_ids.device, torch.long).clone()
+        if prefix + "bias" in state_dict:
+            self.use_bias(state_dict[prefix + "bias"].numel())
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def scale(self) -> torch.Tensor:
@@ -113,7 +162,8 @@ class CTCHead(nn.Module):
 
     def logits(self, seq: torch.Tensor, word_embeddings: torch.Tensor) -> torch.Tensor:
         """(B, T, 1 + V): column 0 is the blank, column 1 + i is word piece ``vocab_ids[i]``."""
-        return F.normalize(seq.float(), dim=-1) @ self.classes(word_embeddings).T
+        scores = F.normalize(seq.float(), dim=-1) @ self.classes(word_embeddings).T
+        return scores if self.bias is None else scores + self.bias.float()
 
     def compress(self, seq: torch.Tensor, mask: torch.Tensor, word_embeddings: torch.Tensor,
                  logits: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

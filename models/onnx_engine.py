@@ -115,10 +115,13 @@ class _SpeechGraph(nn.Module):
     def __init__(self, model: "SealModel") -> None:
         super().__init__()
         self.encoder, self.conv, self.mlp = model.speech_encoder, model.conv_adapter, model.mlp_adapter
+        self.transformer = model.adapter_transformer
         self.with_ctc = model.config.ctc_compress
         if self.with_ctc:
             with torch.no_grad():
                 self.register_buffer("classes", model.ctc_head.classes(model.word_embeddings()).detach().clone())
+                bias = model.ctc_head.bias
+                self.register_buffer("bias", (bias.detach().float() if bias is not None else torch.zeros(len(self.classes))).clone())
 
     def forward(self, mel: torch.Tensor):
         lengths = torch.full((1,), mel.shape[2], dtype=torch.long)
@@ -133,10 +136,13 @@ class _SpeechGraph(nn.Module):
         out_len = (frames + conv.stride - 1) // conv.stride
         left = (conv.kernel_size - conv.stride) // 2
         x = nn.functional.pad(hidden.transpose(1, 2), (left, conv.kernel_size + conv.stride - 1 - left))
-        seq = self.mlp(conv.act(conv.conv(x)).transpose(1, 2)[:, :out_len])
+        x = conv.act(conv.conv(x)).transpose(1, 2)[:, :out_len]
+        if self.transformer is not None:
+            x = self.transformer(x, None)  # one utterance, no padding: every position attends to all
+        seq = self.mlp(x)
         if not self.with_ctc:
             return seq
-        return seq, nn.functional.normalize(seq, dim=-1) @ self.classes.T
+        return seq, nn.functional.normalize(seq, dim=-1) @ self.classes.T + self.bias
 
 
 class _ReaderGraph(nn.Module):

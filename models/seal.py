@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.adapters import ConvAdapter, CTCHead, MLPAdapter, SharedScaling
+from models.adapters import AdapterTransformer, ConvAdapter, CTCHead, MLPAdapter, SharedScaling
 from models.speech_encoder import SpeechEncoder
 from models.text_tower import TextEmbedder, mean_pool
 
@@ -45,6 +45,7 @@ class SealConfig:
     conv_kernel: int = 5
     conv_stride: int = 4  # 50 Hz encoder frames -> 12.5 vectors a second
     mlp_hidden: int | None = None  # default: 2 x text hidden size
+    adapter_layers: int = 0  # transformer layers over the Conv1D adapter's output (models/adapters.py)
     through_text_encoder: bool = True
     add_special_tokens: bool = True  # wrap the speech sequence in [CLS] ... [SEP] like a sentence
     train_encoder_layers: int = 0  # top Whisper encoder layers fine-tuned (saved in the checkpoint)
@@ -54,6 +55,7 @@ class SealConfig:
     # queries keep the frozen tower, so stored vectors stay valid
     train_reader_layers: int = 0
     ctc_compress: bool = False  # the text encoder reads one soft word-piece embedding per piece heard (CTCHead)
+    ctc_bias: bool = False  # the CTC head learns a prior per word piece (CTCHead.use_bias)
     seed: int = 0  # initialisation of the adapters
     notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
 
@@ -93,8 +95,11 @@ class SealModel(nn.Module):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.config.seed)  # a fresh model is the same in every process
             self.conv_adapter = ConvAdapter(enc_dim, enc_dim, self.config.conv_kernel, self.config.conv_stride)
+            self.adapter_transformer = AdapterTransformer(enc_dim, self.config.adapter_layers) if self.config.adapter_layers else None
             self.mlp_adapter = MLPAdapter(enc_dim, txt_dim, self.config.mlp_hidden)
             self.ctc_head = CTCHead(txt_dim)
+        if self.config.ctc_bias:
+            self.ctc_head.use_bias(1 + self.text.encoder.embeddings.word_embeddings.num_embeddings)
         self.shared_scaling = SharedScaling(txt_dim)
         self.speech_reader: nn.Module | None = None
         if self.config.train_reader_layers:
@@ -108,6 +113,14 @@ class SealModel(nn.Module):
         self.quantization = "none"
         self.onnx = None  # an OnnxSpeechPath (models/onnx_engine.py): one utterance at a time on a CPU
         self.engine = "torch"
+
+    def add_adapter_layers(self, layers: int) -> None:
+        """Put ``layers`` transformer layers over the Conv1D adapter's output; they start as the identity,
+        so a trained checkpoint they are added to embeds exactly as before."""
+        if layers <= self.config.adapter_layers:
+            return
+        self.adapter_transformer = AdapterTransformer(self.speech_encoder.dim, layers).to(self.device_name, self.torch_dtype)
+        self.config.adapter_layers = layers
 
     def add_speech_reader(self, layers: int) -> None:
         """Give the speech side its own copy of the text transformer, whose top ``layers`` train."""
@@ -143,6 +156,8 @@ class SealModel(nn.Module):
     def trained_prefixes(self) -> list[str]:
         """State-dict prefixes that a checkpoint stores (everything else is base weights)."""
         prefixes = ["conv_adapter.", "mlp_adapter.", "shared_scaling."]
+        if self.config.adapter_layers:
+            prefixes.append("adapter_transformer.")
         if self.config.ctc_compress:
             prefixes.append("ctc_head.")
         n_enc = self.speech_encoder.num_layers
@@ -182,6 +197,8 @@ class SealModel(nn.Module):
 
         This is what stage 1 aligns token by token (or with CTC) against the transcript."""
         x, mask = self.conv_adapter(hidden, mask)
+        if self.adapter_transformer is not None:
+            x = self.adapter_transformer(x, mask)
         return self.mlp_adapter(x), mask
 
     def speech_sequence(self, seq: torch.Tensor, mask: torch.Tensor,

@@ -119,3 +119,27 @@ def test_a_fine_tuned_speech_reader_gets_its_own_graph(session_data_dir):
     with torch.no_grad():
         expected = tuned.reader(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
     np.testing.assert_allclose(reader(inputs_embeds=embeds, attention_mask=mask).last_hidden_state, expected, atol=1e-4)
+
+
+def test_adapter_layers_and_ctc_priors_export_with_the_speech_graph(tmp_path, clips):
+    """A checkpoint with transformer layers over the adapter and a learned CTC prior embeds the same on
+    onnxruntime as in PyTorch (the graph carries both), and both start out changing nothing."""
+    import torch
+
+    from models.onnx_engine import attach
+    from models.seal import SealModel
+
+    model = SealModel.from_pretrained(None)
+    before = model.embed_audio(clips)
+    model.add_adapter_layers(2)
+    model.config.ctc_bias = True
+    model.ctc_head.use_bias(1 + (model.ctc_head.vocab_ids.numel() or model.word_embeddings().shape[0]))
+    np.testing.assert_allclose(model.embed_audio(clips), before, atol=1e-5)  # identity at first
+    with torch.no_grad():  # as if trained
+        for p in model.adapter_transformer.parameters():
+            p.add_(0.02 * torch.randn_like(p))
+        model.ctc_head.bias.add_(torch.randn_like(model.ctc_head.bias))
+    reference = model.embed_audio(clips)
+    assert (reference * before).sum(1).min() < 0.999  # the new parts do change the vectors
+    attach(model, tmp_path)
+    assert (model.embed_audio(clips) * reference).sum(1).min() > 0.9999

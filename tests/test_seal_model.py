@@ -290,3 +290,21 @@ def test_ctc_compress_checkpoint_keeps_its_vocabulary(clips, tmp_path):
     assert loaded.ctc_head.vocab_ids.tolist() == [1000, 2000, 3000, 2023]
     np.testing.assert_allclose(loaded.embed_audio(clips), model.embed_audio(clips), atol=1e-5)
     assert np.allclose(np.linalg.norm(loaded.embed_audio(clips), axis=1), 1.0, atol=1e-4)
+
+
+def test_adapter_layers_and_ctc_prior_are_saved_with_the_checkpoint_and_reload(tmp_path) -> None:
+    import torch
+
+    from models.seal import SealConfig, SealModel
+
+    model = SealModel(SealConfig(conv_stride=8, conv_kernel=9, adapter_layers=1, ctc_compress=True, ctc_bias=True))
+    assert model.ctc_head.bias.numel() == 1 + model.word_embeddings().shape[0]  # blank + every word piece
+    assert any(name.startswith("adapter_transformer.") for name in model.trained_state_dict())
+    with torch.no_grad():
+        model.ctc_head.bias.uniform_()
+        model.adapter_transformer.blocks[0].out.weight.uniform_()
+    model.save_pretrained(tmp_path)
+    loaded = SealModel.from_pretrained(tmp_path)
+    assert loaded.config.adapter_layers == 1 and loaded.config.ctc_bias
+    for name, tensor in model.trained_state_dict().items():
+        torch.testing.assert_close(loaded.trained_state_dict()[name], tensor, msg=name)

@@ -23,10 +23,12 @@ class ModelSection:
     conv_kernel: int = 5
     conv_stride: int = 4
     mlp_hidden: int | None = None
+    adapter_layers: int = 0  # transformer layers over the Conv1D adapter's output; added (as the identity) to an init checkpoint
     through_text_encoder: bool = True
     train_encoder_layers: int = 0  # top Whisper layers trained; the ones below are cached once
     train_reader_layers: int = 0  # top layers of the speech side's own copy of the text transformer trained
     ctc_compress: bool = False  # the text encoder reads soft word pieces from the CTC head (models/adapters.py CTCHead)
+    ctc_bias: bool = False  # a learned prior per word piece in the CTC head; added (at zero) to an init checkpoint
     init_adapter_scale: bool = True  # start the adapter's output at the text tower's word-embedding norm
 
 

@@ -74,6 +74,8 @@ class Stage1:
         # the targets index these rows, so the head scores exactly them (the head has no per-row weights)
         self.head.vocab_ids = torch.tensor(rows, dtype=torch.long, device=trainer.device)
         self.head.log_scale.requires_grad_(self.weights.ctc_learn_temperature)
+        if self.model.config.ctc_bias and self.head is self.model.ctc_head:  # one prior per class it scores
+            self.head.use_bias(1 + (len(rows) or words.shape[0]))
 
     def extra_parameters(self) -> dict[str, torch.nn.Parameter]:
         if self.model.config.ctc_compress:

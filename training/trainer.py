@@ -60,12 +60,14 @@ def build_model(config: RunConfig, device: str):
         model.config.train_encoder_layers = max(model.config.train_encoder_layers, config.model.train_encoder_layers)
         if config.model.train_reader_layers > model.config.train_reader_layers:
             model.add_speech_reader(config.model.train_reader_layers)
+        model.add_adapter_layers(config.model.adapter_layers)
+        model.config.ctc_bias = model.config.ctc_bias or config.model.ctc_bias  # Stage1 sizes the bias to its vocabulary
         return model
     m = config.model
     seal_config = SealConfig(whisper_model=m.whisper_model, text_model=m.text_model, conv_kernel=m.conv_kernel,
                              conv_stride=m.conv_stride, mlp_hidden=m.mlp_hidden, through_text_encoder=m.through_text_encoder,
                              train_encoder_layers=m.train_encoder_layers, train_reader_layers=m.train_reader_layers,
-                             ctc_compress=m.ctc_compress)
+                             ctc_compress=m.ctc_compress, adapter_layers=m.adapter_layers, ctc_bias=m.ctc_bias)
     model = SealModel(seal_config, device=device)
     if m.init_adapter_scale and isinstance(getattr(model.mlp_adapter, "norm", None), torch.nn.LayerNorm):
         # An adapter ending in a LayerNorm outputs norm ~ sqrt(dim); word-piece embeddings are ~1. Starting
