@@ -20,8 +20,9 @@ questions become entries of their own. Code samples of up to two short lines sta
 dropped, since no one asks a question by reading a program aloud.
 
 Split by document (``DEV_FAQS``, ``TRAIN_FAQS``): Perl's and SQLite's FAQs are the human-written dev
-set (``training/data/faq_devset.py``, pinned in ``training/devsets/faq-dev.jsonl``), the others may be trained on. Splitting by question instead would
-leak: one FAQ's answers share their authors' wording, and its questions their phrasing.
+set (``training/data/faq_devset.py``, pinned in ``training/devsets/faq-dev.jsonl``), the others may be
+trained on (``faq_training_pairs``). Splitting by question instead would leak: one FAQ's answers share
+their authors' wording, and its questions their phrasing.
 """
 
 from __future__ import annotations
