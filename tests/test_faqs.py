@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from training.data import faqs
-from training.data.faq_devset import DEFAULT_PIN, build_faq_dev, make_pin, read_pin, write_pin
+from training.data.faq_devset import DEFAULT_PIN, build_faq_dev, faq_dev_questions, make_pin, read_pin, write_pin
 from training.data.faq_questions import paraphrases, plain_words, quotes_answer
 from training.data.faqs import (DEV_FAQS, FAQS, TRAIN_FAQS, FaqMissing, faq_passages, faq_training_pairs, load_faq,
                                 question_form)
@@ -317,6 +317,14 @@ def test_faq_dev_build_reports_answers_and_distractors_no_longer_found(fixture_f
     assert summary["missing_distractors"] == {source: ["d-gone"]}
     queries = (tmp_path / "out" / "queries.jsonl").read_text()
     assert "a-question-since-removed" not in queries
+
+
+def test_faq_dev_questions_give_the_pinned_dev_headings_for_the_training_guard(fixture_faqs, tmp_path: Path) -> None:
+    pin = tmp_path / "pin.jsonl"
+    write_pin(make_pin(per_source=2, sources=[distractor_source(tmp_path)], log=lambda m: None), pin)
+    questions = faq_dev_questions(pin)
+    assert questions == [e.question for f in DEV_FAQS for e in load_faq(f)]
+    assert "How do I install it?" not in questions  # a training FAQ's heading
 
 
 def test_seal_data_faq_dev_names_the_missing_package(fixture_faqs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,3 +172,14 @@ def build_faq_dev(out: Path, pin: Path = DEFAULT_PIN, log: Log = print) -> dict:
     }
     (out / "build.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def faq_dev_questions(pin: Path = DEFAULT_PIN) -> list[str]:
+    """The text of the pinned dev questions, read from the installed Perl and SQLite FAQs.
+
+    The pin holds no text, so a guard that keeps training sentences off every evaluation question
+    (data build's pinned_dev_question_files reads texts from the files) must take these from here.
+    Raises FaqMissing (naming the package) when a dev FAQ is not installed.
+    """
+    dev_ids = {r["id"] for r in read_pin(pin) if r["kind"] == "answer" and r["split"] == "dev"}
+    return [e.question for e in load_faqs(DEV_FAQS) if e.id in dev_ids]
