@@ -172,6 +172,49 @@ def _corpus_counts(pairs: list[str]) -> dict[str, int]:
     return counts
 
 
+@data_app.command("faq-dev")
+def data_faq_dev(
+    out: Path = typer.Option(..., "--out", help="Folder for kb.jsonl, queries.jsonl (for `seal eval`) and build.json."),
+    pin: Path | None = typer.Option(None, "--pin", help="The pinned ids (default: training/devsets/faq-dev.jsonl)."),
+    repin: bool = typer.Option(False, "--repin", help="First draw a new pin from what is installed and write it to --pin."),
+    seed: int = typer.Option(0, help="With --repin: seed for drawing the distractor passages."),
+    per_source: int = typer.Option(1000, help="With --repin: distractor passages from each of WordNet, GCIDE, man pages."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """The human-written dev set: Perl's and SQLite's FAQ headings as questions, their answers as the
+    relevant passages, over all six FAQs' answers plus distractors (docs/training.md).
+
+    The pin holds ids only; the text comes from the installed packages (perl-doc sqlite3-doc r-doc-html
+    git-doc ffmpeg-doc libcurl4-doc; wordnet-base dict-gcide and man pages for the distractors).
+
+    Example: seal data faq-dev --out artifacts/faq-dev && seal eval --kb artifacts/faq-dev/kb.jsonl
+    --queries artifacts/faq-dev/queries.jsonl --voice festival:ked_diphone --voice espeak:en-gb-scotland+m4
+    """
+    from training.data.faq_devset import DEFAULT_PIN, build_faq_dev, make_pin, write_pin
+    from training.data.sources import SourceMissing
+
+    pin = pin or DEFAULT_PIN
+    log = lambda m: console.print(m, highlight=False)  # noqa: E731
+    try:
+        if repin:
+            write_pin(make_pin(seed=seed, per_source=per_source, log=log), pin)
+        summary = build_faq_dev(out, pin, log=log)
+    except (SourceMissing, FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(summary)
+        return
+    console.print(f"{summary['kb']} passages ({', '.join(f'{k} {v}' for k, v in summary['answers'].items())} answers; "
+                  f"distractors {', '.join(f'{k} {v}' for k, v in summary['distractors'].items())}), "
+                  f"{summary['queries']} questions -> {out}/kb.jsonl, {out}/queries.jsonl", highlight=False)
+    for key, what in (("missing_answers", "pinned FAQ answers no longer found"),
+                      ("unpinned_answers", "installed FAQ answers not in the pin (left out)")):
+        if summary[key]:
+            console.print(f"[yellow]{len(summary[key])} {what}:[/] {', '.join(summary[key][:10])}", highlight=False)
+    for source, ids in summary["missing_distractors"].items():
+        console.print(f"[yellow]{len(ids)} {source} distractors no longer found[/] (e.g. {', '.join(ids[:5])})", highlight=False)
+
+
 def _synthesize(builder, items: list, workers: int, json_out: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
