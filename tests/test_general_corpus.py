@@ -121,3 +121,33 @@ def test_a_build_speaks_corpus_sentences_and_grows_them_once(tmp_path: Path) -> 
     assert sum(i.kind == "sentence" for i in grown) == 5
     again = builder.extend(Extension([], 0, corpus={"fortunes": 5}))  # a re-run adds nothing
     assert [i.id for i in again] == [i.id for i in grown]
+
+
+def _faqs_installed() -> bool:
+    from training.data.faqs import FAQS, faq_files
+
+    try:
+        return all(faq_files(name) for name in FAQS)
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not (have("espeak") and _faqs_installed()), reason="espeak-ng or the FAQ doc packages missing")
+def test_faq_extension_adds_the_training_faqs_once_and_never_the_dev_ones(tmp_path: Path) -> None:
+    from training.data.build import BuildConfig, Builder, Extension, dev_question_guard, read_jsonl
+    from training.data.faqs import DEV_FAQS, load_faqs
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text("".join(json.dumps({"id": f"p{i}", "text": f"A program to {t}.", "summary": f"a program to {t}"}) + "\n"
+                          for i, t in enumerate(["play music", "edit text", "read mail"])))
+    config = BuildConfig(out=str(tmp_path / "data"), sources=[f"jsonl:{kb}"], per_source=1, dev_per_source=1,
+                         questions_per_passage=1, read_fraction=0.0, voices=["espeak:en-us"], dev_voices=["espeak:en-029"])
+    builder = Builder(config, log=lambda m: None)
+    items = builder.extend(Extension([], 0, faq=True))
+    asked = [i for i in items if i.source == "faq"]
+    passages = {p["id"] for p in read_jsonl(tmp_path / "data" / "passages.jsonl")}
+    assert len(asked) > 300 and all(i.passage_id in passages for i in asked)
+    assert not any(i.passage_id.startswith(("faq-perl", "faq-sqlite")) for i in asked)
+    assert [i.id for i in builder.extend(Extension([], 0, faq=True))] == [i.id for i in items]  # once
+    perl = next(iter(load_faqs(DEV_FAQS))).question
+    assert not dev_question_guard().allows(perl)  # the FAQ dev set's headings are guarded though its pin holds ids

@@ -129,6 +129,8 @@ def data_extend(
     per_source: int = typer.Option(0, help="Training passages each named source should have in all (not how many to add)."),
     corpus: list[str] = typer.Option([], "--corpus", help="General English, NAME=N (repeatable): corpus NAME grows to N "
                                      "sentences in all (see `seal data build --help`)."),
+    faq: bool = typer.Option(False, "--faq", help="Add the training FAQs (R, git, FFmpeg, curl): answers as passages, "
+                             "headings and rewrites as spoken questions. Perl's and SQLite's are the dev set, never added."),
     questions: int = typer.Option(1, help="Spoken questions per new passage."),
     read_fraction: float = typer.Option(0.5, help="Share of new passages whose summary is also read aloud: the cheapest way to new words."),
     workers: int = typer.Option(2, help="Parallel synthesis jobs (TTS runs as subprocesses)."),
@@ -149,13 +151,14 @@ def data_extend(
     info_path = out / "build.json"
     if not info_path.is_file():
         fail(f"{info_path} not found: `seal data extend` grows a finished build; make one first with `seal data build --out {out}`")
-    if not source and not corpus:
-        fail("name what to grow: --source NAME --per-source N (passages and questions) and/or --corpus NAME=N (sentences)")
+    if not source and not corpus and not faq:
+        fail("name what to grow: --source NAME --per-source N (passages and questions), --corpus NAME=N (sentences) "
+             "and/or --faq (the training FAQs)")
     if source and per_source <= 0:
         fail("--source needs --per-source N: how many training passages each named source should have in all")
     try:
         builder = Builder(load_build_config(out), log=lambda m: console.print(m, highlight=False))
-        items = builder.extend(Extension(list(source), per_source, questions, read_fraction, _corpus_counts(corpus)))
+        items = builder.extend(Extension(list(source), per_source, questions, read_fraction, _corpus_counts(corpus), faq))
     except (SourceMissing, ValueError) as exc:
         fail(str(exc))
     _synthesize(builder, items, workers, json_out)

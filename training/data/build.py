@@ -52,6 +52,20 @@ def pinned_dev_question_files() -> list[Path]:
     return sorted(DEVSETS_DIR.glob("*.jsonl")) + ([PINNED_TEMPLATE_DEV_SET] if PINNED_TEMPLATE_DEV_SET.is_file() else [])
 
 
+def dev_question_guard() -> DevGuard:
+    """The guard over every pinned dev question: the files' texts, and the FAQ dev set's headings (its pin
+    holds ids only; the questions are read from the installed Perl and SQLite FAQs, when they are)."""
+    from training.data.faqs import DEV_FAQS, load_faqs
+    from training.data.sources import SourceMissing
+
+    questions = dev_questions(pinned_dev_question_files())
+    try:
+        questions += [entry.question for entry in load_faqs(DEV_FAQS)]
+    except SourceMissing:
+        pass  # not installed: nothing of theirs can be drawn into training either
+    return DevGuard(questions)
+
+
 @dataclass
 class BuildConfig:
     out: str
@@ -221,6 +235,7 @@ class Extension:
     questions_per_passage: int = 1
     read_fraction: float = 0.5
     corpus: dict[str, int] = field(default_factory=dict)  # general English: corpus -> sentences it should have in all
+    faq: bool = False  # the training FAQs' questions (headings and rewrites) and answers (training/data/faqs.py)
 
 
 def _add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: Passage, voice: str, split: str) -> None:
@@ -244,7 +259,7 @@ def sentence_items(corpus: dict[str, int], voices: list[str], seed: int, known: 
                    log=print) -> list[Item]:
     """Training items that speak general English (``corpus``: name -> how many sentences), each sentence
     once across corpora and never one that repeats an evaluation question (``DevGuard``)."""
-    guard = DevGuard(dev_questions(pinned_dev_question_files()))
+    guard = dev_question_guard()
     taken = {text.lower() for text in known}
     items: list[Item] = []
     for name, count in corpus.items():
@@ -322,6 +337,8 @@ class Builder:
         items = self.prepare()
         if extension.corpus:
             items = self._extend_corpus(items, extension.corpus)
+        if extension.faq:
+            items = self._extend_faq(items)
         if not extension.sources:
             return items
         info_path = self.out / "build.json"
@@ -374,6 +391,35 @@ class Builder:
         info = json.loads(info_path.read_text())
         info["extensions"] = info.get("extensions", []) + [{"corpus": corpus}]
         info_path.write_text(json.dumps(info, indent=2))
+        return items + new_items
+
+    def _extend_faq(self, items: list[Item]) -> list[Item]:
+        """The training FAQs (R, git, FFmpeg, curl; never the dev set's Perl and SQLite): their answers
+        become passages, their headings and rule-made rewrites spoken questions about them."""
+        from training.data.faqs import faq_passages, faq_training_pairs
+
+        passages = faq_passages()
+        by_id = {p.id: p for p in passages}
+        known_passages = {record["id"] for record in read_jsonl(self.out / "passages.jsonl")}
+        known_items = {item.id for item in items}
+        new_items: list[Item] = []
+        for pair in faq_training_pairs(seed=self.config.seed):
+            rng = random.Random(f"{self.config.seed}:faq:{pair.question}")  # the same voice on every re-run
+            before = len(new_items)
+            _add_item(new_items, rng, "query", pair.question, by_id[pair.passage_id], pick_voice(self.config.voices, rng), "train")
+            if new_items[before].id in known_items:
+                new_items.pop()
+        fresh = [p for p in passages if p.id not in known_passages]
+        if not new_items and not fresh:
+            self.log("the training FAQs are in this build already; nothing to add")
+            return items
+        _write_jsonl(self.out / "passages.jsonl", (p.to_dict() for p in fresh), mode="a")
+        _write_jsonl(self.out / "plan.jsonl", (asdict(item) for item in new_items), mode="a")
+        info_path = self.out / "build.json"
+        info = json.loads(info_path.read_text())
+        info["extensions"] = info.get("extensions", []) + [{"faq": True, "passages": len(fresh), "questions": len(new_items)}]
+        info_path.write_text(json.dumps(info, indent=2))
+        self.log(f"training FAQs: {len(fresh)} answers as passages, {len(new_items)} spoken questions")
         return items + new_items
 
     def pending(self, items: list[Item]) -> list[Item]:
