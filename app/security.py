@@ -131,7 +131,11 @@ def origin_problem(conn: HTTPConnection, settings: Settings) -> str | None:
     allowed = {o.rstrip("/").lower() for o in settings.allowed_origins}
     if "*" in allowed or origin.rstrip("/").lower() in allowed:
         return None
-    if urlsplit(origin).netloc.lower() == conn.headers.get("host", "").lower() and origin != "null":
+    try:
+        same_site = urlsplit(origin).netloc.lower() == conn.headers.get("host", "").lower() != ""
+    except ValueError:  # "http://[" and the like: no origin a browser sends
+        same_site = False
+    if same_site:
         return None
     return f"origin {origin[:100]} may not use this server; if it should, add it to SEAL_ALLOWED_ORIGINS"
 

@@ -105,12 +105,13 @@ class Session:
         """The next message, or None once a time limit closed the session (see the module notes)."""
         s = self.settings
         wait = s.ws_idle_timeout_s if self.started else s.ws_start_timeout_s
-        now = time.monotonic()
-        timeout = min(self._heard_at + wait, self._opened_at + s.ws_max_session_s) - now
+        quiet_until, session_until = self._heard_at + wait, self._opened_at + s.ws_max_session_s
         try:
-            message = await asyncio.wait_for(self.ws.receive(), max(timeout, 0.0))
-        except asyncio.TimeoutError:
-            if time.monotonic() >= self._opened_at + s.ws_max_session_s:
+            # A timer per message, not a task per message (asyncio.wait_for makes one on Python 3.11).
+            async with asyncio.timeout(max(min(quiet_until, session_until) - time.monotonic(), 0.0)):
+                message = await self.ws.receive()
+        except TimeoutError:
+            if session_until <= quiet_until:
                 await self.close(1000, "session_too_long", f"a conversation lasts at most {s.ws_max_session_s / 60:g} min; reconnect to go on")
             elif not self.started:
                 await self.close(1008, "start_timeout", f"no start message within {wait:g} s of connecting; send {{\"type\": \"start\"}} first")

@@ -10,7 +10,12 @@ import json
 import httpx
 import pytest
 import websockets
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.requests import HTTPConnection
 
+from app.security import api_refusal, ws_refusal, ws_subprotocol
+from app.settings import Settings
 from live_server import live_server
 
 DOC = ("note.md", b"# Note\n\nThe lighthouse keeper lights the lamp at dusk.\n", "text/markdown")
@@ -88,3 +93,26 @@ def test_the_pages_own_origin_scripts_and_allow_listed_names_pass(http, server, 
     assert http.post("/api/search", json={"text": "library"}, headers={"Host": public, "Origin": "https://app.example.net"}).status_code == 200
     assert http.post("/api/search", json={"text": "library"}, headers={"Host": "example.org"}).status_code == 403  # subdomains only
     assert http.get("/healthz", headers={"Host": "anything.invalid"}).status_code == 200  # orchestrators' probes
+
+
+HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=60)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(
+    st.fixed_dictionaries({}, optional={"host": HEADER_TEXT | st.sampled_from(["127.0.0.1:8000", "[::1]", "[bad", "localhost"]),
+                                        "origin": HEADER_TEXT | st.sampled_from(["null", "http://[", "http://127.0.0.1:8000"]),
+                                        "sec-fetch-site": st.sampled_from(["cross-site", "same-origin", "none"]),
+                                        "authorization": HEADER_TEXT, "x-api-token": HEADER_TEXT}),
+    st.lists(HEADER_TEXT | st.just("seal.auth.") | HEADER_TEXT.map("seal.auth.".__add__), max_size=3),
+    st.sampled_from(["GET", "POST", "DELETE"]),
+)
+def test_any_headers_get_an_answer_never_an_exception(headers, subprotocols, method):
+    scope = {"type": "websocket", "path": "/ws", "query_string": b"", "subprotocols": subprotocols,
+             "headers": [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]}
+    conn = HTTPConnection(scope)
+    guarded = Settings(api_token="tok-123456", allowed_origins=["https://app.example.net"])
+    refusal = ws_refusal(conn, guarded)
+    assert refusal is None or refusal[0] in {"forbidden_host", "forbidden_origin", "unauthorized"}
+    assert api_refusal(conn, guarded, method) is None or api_refusal(conn, guarded, method)[0] in (401, 403)
+    assert ws_subprotocol(conn) in (None, "seal.v1")
