@@ -10,7 +10,7 @@ from pypdf import PdfWriter
 
 from fixtures.retrieval_kit import minimal_pdf, models, open_store
 from retrieval.ingest import ingest_paths
-from retrieval.loaders import LoadError, LoadLimits, load_file
+from retrieval.loaders import LoadError, load_file
 
 # Found by mutating minimal_pdf: pypdf raises AttributeError ('NameObject' object has no attribute
 # 'items') and LimitReachedError on these, types the PDF loader used not to catch.
@@ -50,6 +50,8 @@ def test_a_broken_pdf_is_skipped_and_the_rest_goes_in(tmp_path):
 
 
 def test_a_pdf_over_the_page_limit_is_skipped_with_the_reason(tmp_path):
+    from retrieval.loaders import LoadLimits
+
     path = tmp_path / "long.pdf"
     path.write_bytes(_blank_pdf(3))
     with pytest.raises(LoadError, match="3 pages, over the limit of 2"):
@@ -57,6 +59,8 @@ def test_a_pdf_over_the_page_limit_is_skipped_with_the_reason(tmp_path):
 
 
 def test_a_pdf_that_reads_too_long_is_skipped_with_the_reason(tmp_path):
+    from retrieval.loaders import LoadLimits
+
     path = tmp_path / "slow.pdf"
     path.write_bytes(minimal_pdf("Opening hours"))
     assert load_file(path, "slow.pdf", LoadLimits(seconds=30))[0].text == "Opening hours"

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from uvicorn.logging import AccessFormatter
 
-from app.security import exposure_problem, install_log_redaction
 from app.settings import Settings
 from live_server import free_port
 from test_llm_docker_compose import COMPOSE, compose_command, expand_defaults
@@ -47,6 +46,8 @@ def test_serve_refuses_a_network_address_without_a_token(tmp_path):
     ],
 )
 def test_only_loopback_may_serve_without_a_token(host, token, insecure, refused):
+    from app.security import exposure_problem
+
     assert bool(exposure_problem(host, Settings(api_token=token), insecure)) is refused
 
 
@@ -64,6 +65,8 @@ def test_compose_requires_a_token_and_publishes_the_app_on_loopback():
 
 def test_tokens_never_reach_a_log_line():
     """uvicorn's access log writes the full path, query included; records are scrubbed where they are made."""
+    from app.security import install_log_redaction
+
     install_log_redaction(Settings(api_token="tok-4f9a-secret", llm_api_key="sk-llm-key-123"))
     lines: list[str] = []
 

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.requests import HTTPConnection
 
-from app.security import api_refusal, ws_refusal, ws_subprotocol
 from app.settings import Settings
 from live_server import live_server
 
@@ -108,6 +107,8 @@ HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_si
     st.sampled_from(["GET", "POST", "DELETE"]),
 )
 def test_any_headers_get_an_answer_never_an_exception(headers, subprotocols, method):
+    from app.security import api_refusal, ws_refusal, ws_subprotocol
+
     scope = {"type": "websocket", "path": "/ws", "query_string": b"", "subprotocols": subprotocols,
              "headers": [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]}
     conn = HTTPConnection(scope)

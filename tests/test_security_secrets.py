@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.resources import _load_answerer
-from app.security import redact
 from app.settings import Settings
 from live_server import live_server
 from llm.client import LlmConfig, VllmAnswerer
@@ -35,6 +34,8 @@ def test_seal_config_hides_every_secret(monkeypatch, args):
 
 
 def test_clients_never_read_the_answer_servers_address_or_a_key():
+    from app.security import redact
+
     settings = Settings(llm_base_url="http://10.1.2.3:8000/v1", llm_api_key="sk-llm-0a0b0c", qdrant_url="http://qdrant.internal:6333")
     answerer, note = _load_answerer(settings)  # the `ready` event's and /readyz's answerer line
     for shown in (answerer.label, note):
