@@ -53,8 +53,8 @@ def admitted(gate: Gate, what: str) -> Iterator[None]:
     try:
         with gate.slot():
             yield
-    except Busy as exc:
-        raise HTTPException(503, detail={"code": "busy", "message": f"the server is busy: {what} ({exc}); retry in a moment"},
+    except Busy:
+        raise HTTPException(503, detail={"code": "busy", "message": f"the server is busy: {what}; retry in a moment"},
                             headers={"Retry-After": "5"}) from None
 
 
@@ -93,7 +93,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 async def search(request: Request, res: Resources = Depends(ready_resources)) -> dict[str, Any]:
     """JSON `{"text": ...}` runs the text pipelines; a multipart upload with an `audio` file runs SEAL
     and/or the ASR baseline on it, concurrently. Each result has hits and a latency breakdown."""
-    with admitted(res.searches, f"at most {res.searches.limit} searches at once"):
+    with admitted(res.searches, f"{res.searches.limit} searches are already in progress"):
         return await _search(request, res)
 
 

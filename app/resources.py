@@ -58,7 +58,7 @@ class Gate:
     @contextmanager
     def slot(self) -> Iterator[None]:
         if self.inside >= self.limit:  # the event loop is one thread: no lock needed
-            raise Busy(f"{self.inside} already in progress")
+            raise Busy
         self.inside += 1
         try:
             yield

@@ -79,14 +79,18 @@ class Session:
         self._credit_at = time.monotonic()
         self._control = TokenBucket(self.settings.ws_control_per_s, self.settings.ws_control_burst)
         self._opened_at = self._heard_at = time.monotonic()
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._expiry: asyncio.Task | None = None  # the close a time limit started (kept from garbage collection)
 
     # -- the loop ---------------------------------------------------------------------------------
     async def run(self) -> None:
         log.info("session %s opened from %s", self.id, self.ws.client)
+        self._watch()
         try:
             while not self.closed:
-                message = await self._receive()
-                if message is None or message["type"] == "websocket.disconnect":
+                message = await self.ws.receive()
+                self._heard_at = time.monotonic()
+                if message["type"] == "websocket.disconnect" or self.closed:  # closed: by a time limit meanwhile
                     break
                 if message.get("text") is not None:
                     await self._on_text(message["text"])
@@ -96,30 +100,32 @@ class Session:
             pass
         finally:
             self.closed = True
+            if self._watchdog is not None:
+                self._watchdog.cancel()
             for task in [*self.pending, self.answer_task]:
                 if task and not task.done():
                     task.cancel()
             log.info("session %s closed after %d utterances", self.id, self.utterance)
 
-    async def _receive(self) -> dict | None:
-        """The next message, or None once a time limit closed the session (see the module notes)."""
+    def _watch(self) -> None:
+        """Close the session at its first time limit (see the module notes). One timer per session,
+        re-armed only when it fires: a message costs a clock read, not a timer of its own."""
         s = self.settings
         wait = s.ws_idle_timeout_s if self.started else s.ws_start_timeout_s
         quiet_until, session_until = self._heard_at + wait, self._opened_at + s.ws_max_session_s
-        try:
-            # A timer per message, not a task per message (asyncio.wait_for makes one on Python 3.11).
-            async with asyncio.timeout(max(min(quiet_until, session_until) - time.monotonic(), 0.0)):
-                message = await self.ws.receive()
-        except TimeoutError:
-            if session_until <= quiet_until:
-                await self.close(1000, "session_too_long", f"a conversation lasts at most {s.ws_max_session_s / 60:g} min; reconnect to go on")
-            elif not self.started:
-                await self.close(1008, "start_timeout", f"no start message within {wait:g} s of connecting; send {{\"type\": \"start\"}} first")
-            else:
-                await self.close(1000, "idle_timeout", f"nothing received for {wait:g} s; reconnect to go on")
-            return None
-        self._heard_at = time.monotonic()
-        return message
+        left = min(quiet_until, session_until) - time.monotonic()
+        if self.closed:
+            return
+        if left > 0:  # there was activity since the timer was set: wait for the new deadline
+            self._watchdog = asyncio.get_running_loop().call_later(left, self._watch)
+        elif session_until <= quiet_until:
+            self._expiry = asyncio.create_task(self.close(
+                1000, "session_too_long", f"a conversation lasts at most {s.ws_max_session_s / 60:g} min; reconnect to go on"))
+        elif not self.started:
+            self._expiry = asyncio.create_task(self.close(
+                1008, "start_timeout", f"no start message within {wait:g} s of connecting; send {{\"type\": \"start\"}} first"))
+        else:
+            self._expiry = asyncio.create_task(self.close(1000, "idle_timeout", f"nothing received for {wait:g} s; reconnect to go on"))
 
     async def send(self, event: ev.Event) -> None:
         if self.closed and not isinstance(event, ev.Error):
