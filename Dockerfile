@@ -39,4 +39,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=5 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 
+# Closed by default: without SEAL_API_TOKEN (docker run -e SEAL_API_TOKEN=...) the server refuses to
+# start on 0.0.0.0 and says how to set one. Requests must name a host in SEAL_ALLOWED_HOSTS.
 CMD ["seal", "serve", "--host", "0.0.0.0", "--port", "8000"]

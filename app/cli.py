@@ -39,7 +39,9 @@ for module in (models_cmds, retrieval_cmds, server_cmds, training_cmds, bench_cm
 
 @app.command("config")
 def show_config(json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """Show the settings in force (from SEAL_* variables, .env, seal.toml/seal.yaml, defaults)."""
+    """Show the settings in force (from SEAL_* variables, .env, seal.toml/seal.yaml, defaults).
+
+    Secrets (the API token, the LLM and Qdrant keys) show as ********** when set, never in clear."""
     from app.commands.common import console, print_json
     from app.settings import get_settings
 

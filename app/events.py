@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 Pipeline = Literal["seal", "asr"]
 MAX_SAMPLE_RATE = 192_000
+# A collection name the clients may use: one folder name in either embedded engine (no path tricks).
+COLLECTION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 
 
 class ProtocolError(Exception):
@@ -50,7 +52,7 @@ class SessionOptions(BaseModel):
 
     sample_rate: int | None = Field(None, ge=8000, le=MAX_SAMPLE_RATE)
     pipelines: list[Pipeline] | None = Field(None, min_length=1)
-    collection: str | None = Field(None, min_length=1, max_length=200)
+    collection: str | None = Field(None, pattern=COLLECTION_PATTERN, description="letters, digits, '.', '_', '-'")
     mode: Literal["vad", "ptt"] | None = None
     k: int | None = Field(None, ge=1, le=50)
     answer: bool | None = None  # false: retrieval only

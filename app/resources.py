@@ -11,7 +11,9 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -42,6 +44,28 @@ class LockedStore:
         return locked
 
 
+class Busy(Exception):
+    """A gate is full: the request is refused now rather than queued without end."""
+
+
+@dataclass
+class Gate:
+    """At most ``limit`` requests of one kind in the server at once (running or waiting for a worker)."""
+
+    limit: int
+    inside: int = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if self.inside >= self.limit:  # the event loop is one thread: no lock needed
+            raise Busy
+        self.inside += 1
+        try:
+            yield
+        finally:
+            self.inside -= 1
+
+
 @dataclass
 class Resources:
     settings: Settings
@@ -49,6 +73,11 @@ class Resources:
     # The ASR baseline gets a pool of its own: its decodes take ten times SEAL's work, and on a shared
     # pool SEAL's hits would queue behind them (measured: SEAL p95 2.5 s with 8 sessions running both).
     asr_executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="asr-work"))
+    # Ingests get one thread of their own: an upload's minutes of embedding never hold up searches,
+    # and ingests take turns (a gate in front bounds how many wait: the rest are told `busy`).
+    ingest_executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="seal-ingest"))
+    ingests: Gate = field(init=False)
+    searches: Gate = field(init=False)
     store: Any = None
     seal_model: Any = None
     text_embedder: Any = None
@@ -61,6 +90,10 @@ class Resources:
     demo: dict[str, Any] | None = None  # what the start-up ingest of the demo KB did
     sessions: int = 0
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.ingests = Gate(self.settings.max_pending_ingests)
+        self.searches = Gate(self.settings.max_pending_searches)
 
     # -- loading ----------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -130,6 +163,7 @@ class Resources:
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.asr_executor.shutdown(wait=False, cancel_futures=True)
+        self.ingest_executor.shutdown(wait=False, cancel_futures=True)
         if self.store is not None:
             try:
                 self.store.close()
@@ -159,6 +193,11 @@ class Resources:
         pool = self.asr_executor if name == "asr" else self.executor
         return await loop.run_in_executor(pool, partial(fn, *args))
 
+    async def run_ingest(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run an ingest on its own worker (see ``ingest_executor``)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.ingest_executor, partial(fn, *args, **kwargs))
+
     def check_store(self) -> dict[str, int]:
         return self.store.collections()
 
@@ -170,5 +209,6 @@ def _load_answerer(settings: Settings) -> tuple[Any, str]:
     except ImportError as exc:
         return None, f"answers off: llm.answer is not available ({exc})"
     answerer = get_answerer(settings)
-    kind = "vLLM at " + settings.llm_base_url if settings.llm_base_url else "local extractive fallback"
+    # Clients read this (/readyz, the page): the model's name, never the answer server's address.
+    kind = f"{settings.llm_model} on vLLM" if settings.llm_base_url else "local extractive fallback"
     return answerer, f"answers from {kind}"

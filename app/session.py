@@ -7,7 +7,10 @@ never wait for the ASR baseline. Then the answer streams; a new utterance cancel
 
 Bounds, so one client cannot hurt the others: at most ``MAX_PENDING`` utterances in processing
 (more are refused with ``busy``), audio at most ``ws_burst_s`` ahead of real time, a token bucket (beyond it:
-``flood`` and the socket closes), frames at most ``MAX_FRAME_S`` long. A disconnect cancels the
+``flood`` and the socket closes), frames at most ``MAX_FRAME_S`` long, control messages at most
+``ws_control_per_s`` (a burst of ``ws_control_burst``; beyond it: ``rate_limited`` and the socket closes),
+``start`` within ``ws_start_timeout_s``, nothing received for ``ws_idle_timeout_s`` or a conversation
+longer than ``ws_max_session_s``: closed with an error that says so. A disconnect cancels the
 session's tasks; work already on the pool finishes and its results are dropped.
 """
 
@@ -28,6 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app import events as ev
 from app.resources import Resources
+from app.security import TokenBucket, redact
 from app.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechStart, VadConfig, VadSegmenter
 from llm.types import AnswerDone as AnswerDoneItem
 from llm.types import Turn
@@ -73,14 +77,20 @@ class Session:
         # send a recording at once but never stay ahead of the clock (idle time does not pile up).
         self._credit_s = self.settings.ws_burst_s
         self._credit_at = time.monotonic()
+        self._control = TokenBucket(self.settings.ws_control_per_s, self.settings.ws_control_burst)
+        self._opened_at = self._heard_at = time.monotonic()
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._expiry: asyncio.Task | None = None  # the close a time limit started (kept from garbage collection)
 
     # -- the loop ---------------------------------------------------------------------------------
     async def run(self) -> None:
         log.info("session %s opened from %s", self.id, self.ws.client)
+        self._watch()
         try:
             while not self.closed:
                 message = await self.ws.receive()
-                if message["type"] == "websocket.disconnect":
+                self._heard_at = time.monotonic()
+                if message["type"] == "websocket.disconnect" or self.closed:  # closed: by a time limit meanwhile
                     break
                 if message.get("text") is not None:
                     await self._on_text(message["text"])
@@ -90,10 +100,32 @@ class Session:
             pass
         finally:
             self.closed = True
+            if self._watchdog is not None:
+                self._watchdog.cancel()
             for task in [*self.pending, self.answer_task]:
                 if task and not task.done():
                     task.cancel()
             log.info("session %s closed after %d utterances", self.id, self.utterance)
+
+    def _watch(self) -> None:
+        """Close the session at its first time limit (see the module notes). One timer per session,
+        re-armed only when it fires: a message costs a clock read, not a timer of its own."""
+        s = self.settings
+        wait = s.ws_idle_timeout_s if self.started else s.ws_start_timeout_s
+        quiet_until, session_until = self._heard_at + wait, self._opened_at + s.ws_max_session_s
+        left = min(quiet_until, session_until) - time.monotonic()
+        if self.closed:
+            return
+        if left > 0:  # there was activity since the timer was set: wait for the new deadline
+            self._watchdog = asyncio.get_running_loop().call_later(left, self._watch)
+        elif session_until <= quiet_until:
+            self._expiry = asyncio.create_task(self.close(
+                1000, "session_too_long", f"a conversation lasts at most {s.ws_max_session_s / 60:g} min; reconnect to go on"))
+        elif not self.started:
+            self._expiry = asyncio.create_task(self.close(
+                1008, "start_timeout", f"no start message within {wait:g} s of connecting; send {{\"type\": \"start\"}} first"))
+        else:
+            self._expiry = asyncio.create_task(self.close(1000, "idle_timeout", f"nothing received for {wait:g} s; reconnect to go on"))
 
     async def send(self, event: ev.Event) -> None:
         if self.closed and not isinstance(event, ev.Error):
@@ -105,7 +137,7 @@ class Session:
                 await self.ws.send_text(event.to_json())
 
     async def error(self, code: str, message: str, utterance: int | None = None) -> None:
-        await self.send(ev.Error(code=code, message=message, utterance=utterance))
+        await self.send(ev.Error(code=code, message=redact(message, self.settings), utterance=utterance))
 
     async def close(self, code: int, error_code: str, message: str) -> None:
         await self.error(error_code, message)
@@ -115,6 +147,11 @@ class Session:
 
     # -- control messages -------------------------------------------------------------------------
     async def _on_text(self, text: str) -> None:
+        if not self._control.take():
+            s = self.settings
+            await self.close(1008, "rate_limited", f"more than {s.ws_control_burst} control messages at once or {s.ws_control_per_s:g} a "
+                             "second; send start/config only when something changes")
+            return
         try:
             message = ev.parse_client_message(text)
         except ev.ProtocolError as exc:
@@ -149,9 +186,7 @@ class Session:
         base = Options(collection=self.settings.collection, k=self.settings.top_k) if restart else self.opts
         new = Options(**{**base.__dict__, **{k: v for k, v in given.items() if k != "vad"}})
         new.vad = {**base.vad, **given.get("vad", {})}
-        if (restart or "collection" in given) and not await self.res.run(self.res.store.exists, new.collection):
-            known = ", ".join(await self.res.run(self.res.check_store)) or "none yet"
-            await self.error("unknown_collection", f"no knowledge base {new.collection!r} (known: {known}); ingest documents first")
+        if (restart or "collection" in given) and not await self._collection_ok(new.collection):
             return
         vad_changed = restart or any(k in given for k in ("mode", "vad", "sample_rate"))
         self.opts = new
@@ -164,6 +199,19 @@ class Session:
             self.started = True
             self._credit_s, self._credit_at = self.settings.ws_burst_s, time.monotonic()
         await self._ready()
+
+    async def _collection_ok(self, collection: str) -> bool:
+        """Whether the collection exists; an error event (and the session goes on) when not, or when the store fails."""
+        try:
+            if await self.res.run(self.res.store.exists, collection):
+                return True
+            known = ", ".join(await self.res.run(self.res.check_store)) or "none yet"
+        except Exception as exc:  # noqa: BLE001 - a store outage must not end the conversation
+            log.warning("store check for %r failed: %s", collection, exc)
+            await self.error("store_unavailable", f"the knowledge store did not answer ({type(exc).__name__}: {exc}); try again in a moment")
+            return False
+        await self.error("unknown_collection", f"no knowledge base {collection!r} (known: {known}); ingest documents first")
+        return False
 
     def _vad_config(self) -> VadConfig:
         cfg = dict(
@@ -326,11 +374,13 @@ class Session:
             raise
         except Exception as exc:  # noqa: BLE001 - the retrieval results already reached the user
             log.exception("answer failed")
-            await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], error=f"the answer failed: {exc}"))
+            await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], error=redact(f"the answer failed: {exc}", self.settings)))
             return
         if done is None:
             await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], error="the answerer ended without a final message"))
             return
+        if done.error:
+            done.error = redact(done.error, self.settings)  # failures name the answer server's address
         await self.send(ev.AnswerDone(utterance=n, **done.to_dict()))
         self.history = [*self.history, Turn(question=transcript, answer=done.text)][-HISTORY_TURNS:]
 

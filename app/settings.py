@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(Path.home() / ".seal", description="Embedded Qdrant, caches, converted weights")
     qdrant_url: str | None = Field(None, description="A Qdrant server instead of the embedded store")
-    qdrant_api_key: str | None = None
+    qdrant_api_key: SecretStr | None = None
     collection: str = Field("demo", description="Default knowledge-base collection")
     store_engine: Literal["local", "edge"] = Field(
         "local", description="Embedded engine: qdrant-client's local mode, or Qdrant Edge (fast past ~10k passages)"
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     # LLM (vLLM's OpenAI-compatible server); unset base URL means the local extractive fallback
     llm_base_url: str | None = None
     llm_model: str = "Qwen/Qwen2-Audio-7B-Instruct"
-    llm_api_key: str | None = None
+    llm_api_key: SecretStr | None = None
     llm_temperature: float = 0.2
     llm_max_tokens: int = 400
     llm_timeout_s: float = 60.0
@@ -86,12 +86,30 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     top_k: int = 5
-    api_token: str | None = Field(None, description="Shared secret for /ws and /api/* (Bearer header or ?token=); unset: open")
+    api_token: SecretStr | None = Field(
+        None, description="Shared secret for /ws and /api/* (Bearer header; the page sends it as a websocket "
+        "subprotocol); unset: open, and then `seal serve` listens on loopback only unless --insecure"
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Host names /ws and /api/* answer to (DNS rebinding guard), e.g. [\"seal.example.org\"]; "
+        "'*.example.org' for subdomains, '*' any",
+    )
     allowed_origins: list[str] = Field(
         default_factory=list,
-        description="Web origins allowed to open /ws (e.g. https://seal.example.org); same-origin always, '*' any",
+        description="Web origins other than the page's own allowed to use /ws and POST /api/* "
+        "(e.g. https://seal.example.org); '*' any",
     )
     max_sessions: int = Field(8, description="Concurrent websocket conversations; more are refused with a reason")
+    ws_start_timeout_s: float = Field(10.0, description="A websocket that sends no start message in this time is closed")
+    ws_idle_timeout_s: float = Field(300.0, description="A conversation that sends nothing for this long is closed")
+    ws_max_session_s: float = Field(3600.0, description="The longest one conversation lasts; the client reconnects after")
+    ws_control_per_s: float = Field(5.0, description="Control messages (start, config, reset, stop) per second, sustained")
+    ws_control_burst: int = Field(20, description="Control messages a client may send at once; beyond the rate: closed")
+    max_pending_ingests: int = Field(2, description="POST /api/ingest running or waiting (one runs at a time); more: 503 busy")
+    max_pending_searches: int = Field(16, description="POST /api/search in progress at once; more: 503 busy")
+    pdf_max_pages: int = Field(500, description="Longer PDFs are skipped with a reason")
+    load_timeout_s: float = Field(60.0, description="Reading one file may take this long (checked between PDF pages)")
     max_upload_mb: float = Field(20.0, description="Largest file POST /api/search or /api/ingest accepts")
     ws_burst_s: float = Field(30.0, description="Audio a client may send ahead of real time before it is cut off")
     vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad strictness, 0..3")

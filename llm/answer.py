@@ -27,7 +27,7 @@ __all__ = ["AnswerDelta", "AnswerDone", "Answerer", "FallbackAnswerer", "Passage
 
 class Answerer(Protocol):
     source: str  # "llm" or "fallback": what answers when all is well
-    label: str  # for the UI, e.g. "Qwen/Qwen2-Audio-7B-Instruct at http://vllm:8000/v1"
+    label: str  # for the UI, e.g. "Qwen/Qwen2-Audio-7B-Instruct (vLLM)"; never the server's address
 
     def stream(
         self,

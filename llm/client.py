@@ -46,12 +46,17 @@ class LlmConfig:
         return cls(
             base_url=str(settings.llm_base_url).rstrip("/"),
             model=settings.llm_model,
-            api_key=settings.llm_api_key,
+            api_key=_secret(settings.llm_api_key),
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
             timeout_s=settings.llm_timeout_s,
             connect_timeout_s=min(5.0, settings.llm_timeout_s),
         )
+
+
+def _secret(value: Any) -> str | None:
+    """Settings hold keys as pydantic ``SecretStr`` (hidden in `seal config` and logs)."""
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
 
 
 class VllmAnswerer:
@@ -65,7 +70,8 @@ class VllmAnswerer:
 
     @property
     def label(self) -> str:
-        return f"{self.config.model} at {self.config.base_url}"
+        """For every client (the page, `seal mic`): the model, not the server's address."""
+        return f"{self.config.model} (vLLM)"
 
     async def stream(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,21 @@ from pathlib import Path
 
 class LoadError(ValueError):
     """A file that cannot be read as a document; the message says why."""
+
+
+@dataclass
+class LoadLimits:
+    """Bounds on reading one file, so one hostile or huge upload cannot hold the ingest worker."""
+
+    pdf_max_pages: int = 500
+    seconds: float = 60.0  # checked between PDF pages and every 1,000 JSONL lines
+
+    def deadline(self) -> float:
+        return time.monotonic() + self.seconds
+
+    def check(self, deadline: float, done: str) -> None:
+        if time.monotonic() > deadline:
+            raise LoadError(f"reading it took over {self.seconds:g} s ({done}); split it into smaller files")
 
 
 @dataclass
@@ -37,14 +53,14 @@ def _read_utf8(path: Path) -> str:
         ) from None
 
 
-def load_text(path: Path, source: str) -> list[Document]:
+def load_text(path: Path, source: str, limits: LoadLimits) -> list[Document]:
     return [Document(_read_utf8(path), path.stem.replace("_", " "), source, source)]
 
 
 _MD_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def load_markdown(path: Path, source: str) -> list[Document]:
+def load_markdown(path: Path, source: str, limits: LoadLimits) -> list[Document]:
     text = _read_utf8(path)
     heading = _MD_HEADING.search(text)
     title = heading.group(1) if heading else path.stem.replace("_", " ")
@@ -55,7 +71,7 @@ _HTML_BLOCKS = ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre
                 "section", "article", "table", "ul", "ol", "figcaption"]
 
 
-def load_html(path: Path, source: str) -> list[Document]:
+def load_html(path: Path, source: str, limits: LoadLimits) -> list[Document]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_read_utf8(path), "html.parser")
@@ -74,30 +90,37 @@ def load_html(path: Path, source: str) -> list[Document]:
     return [Document(text, title, source, source)]
 
 
-def load_pdf(path: Path, source: str) -> list[Document]:
+def load_pdf(path: Path, source: str, limits: LoadLimits) -> list[Document]:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    # pypdf logs its own complaints about broken files; the LoadError below says it once, by name.
+    # pypdf logs its own complaints about broken files; the LoadError says it once, by name. Any
+    # exception pypdf raises on a malformed file becomes a LoadError in load_file.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = (reader.metadata.title if reader.metadata else None) or path.stem
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    deadline = limits.deadline()
+    reader = PdfReader(str(path))
+    count = len(reader.pages)
+    if count > limits.pdf_max_pages:
+        raise LoadError(f"the PDF has {count} pages, over the limit of {limits.pdf_max_pages}; split it or raise SEAL_PDF_MAX_PAGES")
+    pages = []
+    for number, page in enumerate(reader.pages, 1):
+        pages.append(page.extract_text() or "")
+        limits.check(deadline, f"{number} of {count} pages read")
+    title = (reader.metadata.title if reader.metadata else None) or path.stem
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
         raise LoadError("the PDF has no extractable text (scanned pages need OCR first)")
     return [Document(text, str(title), source, source)]
 
 
-def load_jsonl(path: Path, source: str) -> list[Document]:
+def load_jsonl(path: Path, source: str, limits: LoadLimits) -> list[Document]:
     """Knowledge-base JSONL: one ``{"id", "text", "title"?, "source"?}`` per line; ids are kept."""
     docs, seen = [], set()
+    deadline = limits.deadline()
     for number, line in enumerate(_read_utf8(path).splitlines(), 1):
+        if number % 1000 == 0:
+            limits.check(deadline, f"{number} lines read")
         if not line.strip():
             continue
         try:
@@ -124,7 +147,7 @@ def load_jsonl(path: Path, source: str) -> list[Document]:
     return docs
 
 
-LOADERS: dict[str, Callable[[Path, str], list[Document]]] = {
+LOADERS: dict[str, Callable[[Path, str, LoadLimits], list[Document]]] = {
     ".txt": load_text,
     ".text": load_text,
     ".md": load_markdown,
@@ -140,12 +163,20 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
 
 
-def load_file(path: Path, source: str) -> list[Document]:
-    """Documents in ``path``; ``LoadError`` names what was wrong."""
+def load_file(path: Path, source: str, limits: LoadLimits | None = None) -> list[Document]:
+    """Documents in ``path``; ``LoadError`` names what was wrong, whatever went wrong, so one bad
+    file is reported and skipped and the rest of an ingest goes on."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(LOADERS))}")
     try:
-        return loader(path, source)
+        return loader(path, source, limits or LoadLimits())
+    except LoadError:
+        raise
     except OSError as exc:
         raise LoadError(f"cannot read it ({exc.strerror or exc})") from None
+    except RecursionError:
+        raise LoadError("its structure nests too deep to read") from None
+    except Exception as exc:  # noqa: BLE001 - parsers raise anything on hostile files (pypdf: a dozen types)
+        detail = " ".join(str(exc).split())[:200]
+        raise LoadError(f"not readable as {path.suffix.lower()[1:].upper()} ({type(exc).__name__}: {detail})") from None

@@ -136,7 +136,8 @@ class KnowledgeStore:
             self.client = None
         elif settings.qdrant_url:
             self.location = settings.qdrant_url
-            self.client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+            key = settings.qdrant_api_key
+            self.client = QdrantClient(url=settings.qdrant_url, api_key=key.get_secret_value() if key else None)
         else:
             self.location = str(settings.qdrant_path)
             settings.qdrant_path.mkdir(parents=True, exist_ok=True)

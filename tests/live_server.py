@@ -39,6 +39,15 @@ class LiveServer:
     thread: threading.Thread
     settings: object
 
+    @property
+    def resources(self):
+        """The running app's shared models, store and gates (for tests that strain or inspect them)."""
+        return self.server.config.app.state.resources
+
+    @property
+    def port(self) -> int:
+        return int(self.base.rsplit(":", 1)[1])
+
 
 _server: LiveServer | None = None
 _lock = threading.Lock()

@@ -127,3 +127,27 @@ def test_push_to_talk_in_the_browser(server, question_wav):
             assert page.get_attribute("#vad-state", "data-state") in ("listening", "thinking", "speech")
         finally:
             browser.close()
+
+
+def test_the_page_sends_the_token_outside_any_url(server, question_wav, monkeypatch):
+    """A link with #token=... (never sent to the server) opens a guarded server; the websocket carries
+    the token as a subprotocol, so no URL the server or a proxy logs holds it."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setattr(server.settings, "api_token", "tok-page-5e1f")
+    sockets: list[str] = []
+    problems: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = _launch(p, question_wav)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.on("websocket", lambda ws: sockets.append(ws.url))
+            page.goto(server.base + "/#token=tok-page-5e1f")
+            assert "tok-page-5e1f" not in page.url  # the page took it out of the address bar
+            page.click("#mic")
+            page.wait_for_selector("#connection[data-state=online]", timeout=30_000)
+            page.click("#mic")
+        finally:
+            browser.close()
+    assert sockets and not any("token" in url for url in sockets)
+    assert not problems, problems

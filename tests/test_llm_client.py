@@ -80,8 +80,8 @@ async def test_request_carries_the_audio_passages_and_rules_as_vllm_documents(se
     decoded, rate = sf.read(io.BytesIO(base64.b64decode(audio_part["input_audio"]["data"])), dtype="float32")
     assert rate == 16_000 and decoded.ndim == 1 and len(decoded) == len(speech)
     text = next(p for p in user["content"] if p["type"] == "text")["text"]
-    assert "[1] Eiffel Tower: The Eiffel Tower is 330 metres tall." in text
-    assert "[2] Paris: Paris is the capital" in text and "[3] Its height" in text
+    assert '<passage n="1" title="Eiffel Tower">\nThe Eiffel Tower is 330 metres tall. It stands in Paris.\n</passage>' in text
+    assert '<passage n="2" title="Paris">\nParis is the capital' in text and '<passage n="3"' in text
     assert "only" in text and "[2]" in text and "do not contain" in text
     assert fake.clips[-1] == [{"format": "wav", "rate": 16000, "channels": 1, "samples": len(speech)}]
 

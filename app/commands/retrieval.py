@@ -91,11 +91,13 @@ def ingest(
 
 def _ingest(paths, collection, store, settings, json_out: bool) -> dict:
     from retrieval.ingest import ingest_paths
+    from retrieval.loaders import LoadLimits
     from retrieval.store import StoreError
 
     models = _load_models(settings)
+    limits = LoadLimits(pdf_max_pages=settings.pdf_max_pages, seconds=settings.load_timeout_s)
     try:
-        report = ingest_paths(paths, collection, store, models["seal"], models["text"], progress=not json_out)
+        report = ingest_paths(paths, collection, store, models["seal"], models["text"], progress=not json_out, limits=limits)
     except StoreError as exc:
         fail(str(exc))
     if not json_out:

@@ -11,17 +11,23 @@ import typer
 
 from app.commands.common import console, err_console, fail
 
+WS_MAX_BYTES = 4 * 1024 * 1024
+
 
 def serve(
     host: str = typer.Option(None, "--host", help="Interface to listen on (default: SEAL_HOST, else 127.0.0.1; 0.0.0.0 for all)."),
     port: int = typer.Option(None, "--port", "-p", help="Port (default: SEAL_PORT, else 8000)."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
+    insecure: bool = typer.Option(False, "--insecure", help="Serve a non-loopback --host without SEAL_API_TOKEN: anyone who can reach it may use it."),
 ) -> None:
     """Serve the voice assistant: the page on /, the conversation on /ws, the API on /api (docs on /docs).
 
     Models load in the background after the port opens; /readyz says when they are ready. When the
     default collection is empty, the demo knowledge base (SEAL_DEMO_KB, default data/demo) is
     ingested first. Example: `seal serve --port 8000`, then open http://127.0.0.1:8000.
+
+    Closed by default: on any address but loopback it needs SEAL_API_TOKEN (or --insecure), and it
+    answers only to the host names in SEAL_ALLOWED_HOSTS (README, "Security": behind a TLS proxy).
     """
     import logging
 
@@ -30,13 +36,24 @@ def serve(
     from app.server import create_app
     from app.settings import get_settings
 
+    from app.security import exposure_problem, is_loopback
+
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
+    problem = exposure_problem(host, settings, insecure)
+    if problem:
+        fail(problem)
+    if insecure and not settings.api_token and not is_loopback(host):
+        err_console.print(f"[bold yellow]warning:[/] --insecure: no token, anyone who can reach {host}:{port} may use this server", highlight=False)
+    if not is_loopback(host) and settings.allowed_hosts == type(settings).model_fields["allowed_hosts"].default_factory():
+        err_console.print("[yellow]note:[/] /ws and /api answer only to localhost names until SEAL_ALLOWED_HOSTS lists the "
+                          "server's public name, e.g. SEAL_ALLOWED_HOSTS='[\"seal.example.org\"]'", highlight=False)
     _check_port(host, port)
     _check_store(settings)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     console.print(f"SEAL voice assistant on [bold]http://{host}:{port}[/] (API docs on /docs; Ctrl-C stops)", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, ws="websockets-sansio")
+    # ws_max_size: the largest frame the session takes is 5 s at 192 kHz (~1.9 MB); uvicorn's default is 16 MiB.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, ws="websockets-sansio", ws_max_size=WS_MAX_BYTES)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -25,8 +25,16 @@ const state = {
 // -- websocket ---------------------------------------------------------------------------------------
 function wsUrl() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const token = $("token").value || new URLSearchParams(location.search).get("token");
-  return `${proto}://${location.host}/ws` + (token ? `?token=${encodeURIComponent(token)}` : "");
+  return `${proto}://${location.host}/ws`;
+}
+
+// The token rides in a websocket subprotocol (base64url), never in a URL that logs would keep.
+function wsProtocols() {
+  const token = $("token").value.trim();
+  if (!token) return ["seal.v1"];
+  const bytes = new TextEncoder().encode(token);
+  const b64 = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return ["seal.v1", `seal.auth.${b64}`];
 }
 
 function startMessage(sampleRate) {
@@ -51,7 +59,7 @@ function connect(sampleRate) {
   }
   setConnection("connecting", "connecting");
   state.opening = new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl());
+    const ws = new WebSocket(wsUrl(), wsProtocols());
     ws.binaryType = "arraybuffer";
     state.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify(startMessage(sampleRate)));
@@ -440,5 +448,18 @@ for (const id of ["mode", "pipe-seal", "pipe-asr", "collection", "answer-from"])
   });
 }
 
-if (new URLSearchParams(location.search).get("token")) $("token").value = new URLSearchParams(location.search).get("token");
+// A link may carry the token as #token=... (a fragment never reaches the server) or, older links,
+// ?token=... (the server's log redacts it). Either way it leaves the address bar at once; the tab
+// keeps it in sessionStorage for reloads.
+{
+  const query = new URLSearchParams(location.search);
+  const given = new URLSearchParams(location.hash.slice(1)).get("token") || query.get("token");
+  $("token").value = given || sessionStorage.getItem("seal-token") || "";
+  if (given) {
+    sessionStorage.setItem("seal-token", given);
+    query.delete("token");
+    history.replaceState(null, "", location.pathname + (query.toString() ? `?${query}` : ""));
+  }
+  $("token").addEventListener("change", () => sessionStorage.setItem("seal-token", $("token").value.trim()));
+}
 window.seal = { state, connect, startMic, stopMic }; // for the browser test and for poking around
