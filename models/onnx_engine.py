@@ -224,7 +224,12 @@ def attach(model: "SealModel", cache_dir: Path) -> "SealModel":
     if model.config.through_text_encoder:  # the slot an int8 reader takes with SEAL_QUANTIZE (models/quantize.py)
         trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("speech_reader.")}
         model.speech_text_encoder = onnx_reader(model.reader, model.config.text_model, Path(cache_dir), trained)
-    model.onnx, model.engine = speech, "onnx"  # only once both graphs load: a failure leaves PyTorch whole
+    # The text side (passages at ingestion, typed queries) on the same engine; a checkpoint that fine-tuned
+    # text layers gets its own graph. Batched passages: 1.5-2x PyTorch's chunks/s on 2 cores (docs/benchmarks.md).
+    text_trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("text.")}
+    text_reader = onnx_reader(model.text.encoder, model.config.text_model, Path(cache_dir), text_trained)
+    model.onnx, model.engine = speech, "onnx"  # only once every graph loads: a failure leaves PyTorch whole
+    model.text.onnx_reader = text_reader
     return model
 
 

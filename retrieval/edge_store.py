@@ -1,4 +1,4 @@
-"""The store's Qdrant Edge engine (``SEAL_STORE_ENGINE=edge``): the Qdrant engine in-process, in Rust.
+"""The store's Qdrant Edge engine (``SEAL_STORE_ENGINE=edge``, the default): the Qdrant engine in-process, in Rust.
 
 One ``EdgeShard`` per collection, persisted in ``settings.data_dir / "qdrant-edge" / <collection>``.
 ``KnowledgeStore`` hands its operations here when the setting asks for it; the payload, point ids and
@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - the dependency is declared; a clear me
     edge = None
 
 from app.settings import Settings
-from retrieval.store import StoreError, StoreLockedError
+from retrieval.store import StoredPoint, StoreError, StoreLockedError
 
 # Collection names become folder names: keep them to what a folder name can safely be.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -112,9 +112,10 @@ class EdgeEngine:
 
     # -- points --------------------------------------------------------------------------------
 
-    def upsert(self, collection: str, points: Sequence[tuple[str, dict[str, np.ndarray], dict[str, Any]]]) -> None:
+    def upsert(self, collection: str, points: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
         shard = self._shard(collection)
-        rows = [edge.Point(pid, {name: v.tolist() for name, v in vecs.items()}, payload) for pid, vecs, payload in points]
+        rows = [edge.Point(pid, {name: np.asarray(v, dtype=np.float32).tolist() for name, v in vecs.items()}, payload)
+                for pid, vecs, payload in points]
         shard.update(edge.UpdateOperation.upsert_points(rows))
         started = time.perf_counter()
         shard.optimize()  # a no-op until a segment passes the indexing threshold (see the module notes)
@@ -130,6 +131,29 @@ class EdgeEngine:
             ids.update(str(r.id) for r in records)
             if offset is None:
                 return ids
+
+    def scroll_payloads(self, collection: str, files: list[str], select) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, payload) of the points stored from ``files`` (payload: ``True`` or a list of fields)."""
+        shard, offset = self._shard(collection), None
+        request = edge.Filter(must=[edge.FieldCondition(key="file", match=edge.MatchAny(any=list(files)))])
+        while True:
+            records, offset = shard.scroll(
+                edge.ScrollRequest(offset=offset, limit=2048, filter=request, with_payload=select, with_vector=False)
+            )
+            for record in records:
+                yield str(record.id), dict(record.payload or {})
+            if offset is None:
+                return
+
+    def scroll_points(self, collection: str, limit: int, offset: Any = None) -> tuple[list[StoredPoint], Any]:
+        """A page of points with vectors and payload, and the offset of the next page (None at the end)."""
+        records, offset = self._shard(collection).scroll(
+            edge.ScrollRequest(offset=offset, limit=limit, with_payload=True, with_vector=True)
+        )
+        return [StoredPoint(str(r.id), dict(r.vector or {}), dict(r.payload or {})) for r in records], offset
+
+    def set_payload(self, collection: str, ids: Sequence[str], payload: dict[str, Any]) -> None:
+        self._shard(collection).update(edge.UpdateOperation.set_payload([uuid.UUID(i) for i in ids], payload))
 
     def records(self, collection: str, limit: int, with_vectors: bool = False) -> list[Any]:
         """Up to ``limit`` stored points with payload (and vectors): for tests and the benchmark."""
