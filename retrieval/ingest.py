@@ -32,8 +32,7 @@ from retrieval.chunking import ChunkConfig, chunk_text
 from retrieval.loaders import LoadError, load_file, supported
 from retrieval.store import KnowledgeStore, Passage, StoredPoint
 
-# Similar lengths share a batch (sorted), so padding is small; 32 keeps a batch's activations in cache:
-# 1.6x the chunks/s of 64 on 2 cores with onnxruntime (docs/benchmarks.md, `seal bench ingest`).
+# Chunks are sorted by length, so a batch holds similar lengths and little of it is padding.
 BATCH_SIZE = 32
 # Bump when loading or chunking changes what a file turns into, so every file is chunked again.
 CHUNKING_VERSION = 1
