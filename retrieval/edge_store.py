@@ -44,6 +44,7 @@ class EdgeEngine:
         if edge is None:
             raise StoreError("SEAL_STORE_ENGINE=edge needs qdrant-edge-py: pip install 'qdrant-edge-py>=0.9'")
         self.root = Path(settings.data_dir) / "qdrant-edge"
+        self.search_threads = settings.edge_search_threads
         self.root.mkdir(parents=True, exist_ok=True)
         self._shards: dict[str, Any] = {}
         self.optimize_s = 0.0  # time spent building indexes since opening (the benchmark reports it)
@@ -72,9 +73,16 @@ class EdgeEngine:
             shard = self._shards[collection] = self._load(self._folder(collection))
         return shard
 
+    def _config(self, dims: dict[str, int]):
+        # One search thread (the default setting): a collection of this app's size needs no parallel
+        # segment reads, and on a busy CPU waking a pool of search threads cost 25-70 ms per query
+        # against about 1 ms on one (10k passages, 2 cores shared with a training job: docs/retrieval.md).
+        vectors = {name: edge.EdgeVectorParams(size=n, distance=edge.Distance.Cosine) for name, n in dims.items()}
+        return edge.EdgeConfig(vectors=vectors, max_search_threads=self.search_threads)
+
     def _load(self, folder: Path):
-        try:
-            return edge.EdgeShard.load(str(folder))
+        try:  # the config given is checked against the shard's and kept (only the search threads change)
+            return edge.EdgeShard.load(str(folder), self._config(self._dims_at(folder)))
         except Exception as exc:  # the shard's write-ahead log is locked by another process
             if "WouldBlock" not in str(exc):
                 raise
@@ -84,16 +92,17 @@ class EdgeEngine:
             ) from None
 
     def create(self, collection: str, dims: dict[str, int]) -> None:
-        config = edge.EdgeConfig(
-            vectors={name: edge.EdgeVectorParams(size=n, distance=edge.Distance.Cosine) for name, n in dims.items()}
-        )
-        shard = edge.EdgeShard.create(str(self._folder(collection)), config)
+        shard = edge.EdgeShard.create(str(self._folder(collection)), self._config(dims))
         for field in ("source", "file"):  # delete-by-source and search-by-source filter on these
             shard.update(edge.UpdateOperation.create_field_index(field, edge.PayloadSchemaType.Keyword))
         self._shards[collection] = shard
 
     def dims(self, collection: str) -> dict[str, int]:
-        config = json.loads((self._folder(collection) / "edge_config.json").read_text())
+        return self._dims_at(self._folder(collection))
+
+    @staticmethod
+    def _dims_at(folder: Path) -> dict[str, int]:
+        config = json.loads((folder / "edge_config.json").read_text())
         return {name: int(params["size"]) for name, params in (config.get("vectors") or {}).items()}
 
     def drop(self, collection: str) -> None:
