@@ -146,12 +146,18 @@ class Resources:
         demo = self.settings.demo_kb
         if demo is None or str(demo) in ("", ".", "none"):  # SEAL_DEMO_KB= (empty) turns it off
             return
+        from retrieval.store import local_collections
+
         demo = Path(demo)
         if not demo.exists():
             log.info("no demo knowledge base at %s; skipping start-up ingest", demo)
             return
         collection = self.settings.collection
         if self.store.exists(collection) and self.store.count(collection) > 0:
+            return
+        if self.store.edge and collection in local_collections(self.settings):
+            # an upgrade: the user's knowledge base is still in the old engine's folder; do not bury it
+            log.warning("collection %r is empty, but %s", collection, self.store.missing_hint(collection))
             return
         from retrieval.ingest import ingest_paths
 

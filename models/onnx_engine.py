@@ -230,7 +230,13 @@ def attach(model: "SealModel", cache_dir: Path) -> "SealModel":
     if model.config.through_text_encoder:  # the slot an int8 reader takes with SEAL_QUANTIZE (models/quantize.py)
         trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("speech_reader.")}
         model.speech_text_encoder = onnx_reader(model.reader, model.config.text_model, Path(cache_dir), trained)
-    model.onnx, model.engine = speech, "onnx"  # only once both graphs load: a failure leaves PyTorch whole
+    # The text side (typed queries, passages at ingestion) on the same engine and graph as the text tower's
+    # (a checkpoint that fine-tuned text layers gets its own): a short query is about twice as fast as in
+    # PyTorch eager; a batch of long passages costs the same CPU time in both (docs/benchmarks.md).
+    text_trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("text.")}
+    text_reader = onnx_reader(model.text.encoder, model.config.text_model, Path(cache_dir), text_trained)
+    model.onnx, model.engine = speech, "onnx"  # only once every graph loads: a failure leaves PyTorch whole
+    model.text.onnx_reader = text_reader
     return model
 
 

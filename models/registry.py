@@ -47,11 +47,11 @@ def _on_onnx(settings: Settings, attach, what: str) -> bool:
 def get_seal_model(settings: Settings | None = None) -> "SealModel":
     """``SEAL_CHECKPOINT``, else the shipped checkpoint, else a fresh model built from the settings'
     ``whisper_model`` and ``text_model`` (whose text side equals the plain text tower)."""
-    from models.seal import DEFAULT_CHECKPOINT, SealConfig, SealModel
+    from models.seal import SealConfig, SealModel
 
     s = settings or get_settings()
     device, dtype = s.resolved_device(), s.resolved_dtype()
-    checkpoint = s.checkpoint or (DEFAULT_CHECKPOINT if (DEFAULT_CHECKPOINT / "config.json").is_file() else None)
+    checkpoint = _checkpoint(s)
     engine = resolve_engine(s.engine, device, dtype)
     # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16, the onnx engine fp32
     quantize = s.quantize if engine == "torch" and device == "cpu" and dtype == "float32" else "none"
@@ -69,6 +69,12 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
         return quantize_speech_path(model, s.quantize if engine == "onnx" else quantize)  # onnx here: the fallback
 
     return _cached(key, build)
+
+
+def _checkpoint(s: Settings):
+    from models.text_side import default_checkpoint
+
+    return default_checkpoint(s.checkpoint)
 
 
 def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":

@@ -32,8 +32,7 @@ from models.adapters import AdapterTransformer, ConvAdapter, CTCHead, MLPAdapter
 from models.speech_encoder import SpeechEncoder
 from models.text_tower import TextEmbedder, mean_pool
 
-CHECKPOINTS_DIR = Path(__file__).resolve().parent / "checkpoints"
-DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "seal-tiny-en-minilm"
+from models.text_side import CHECKPOINTS_DIR, DEFAULT_CHECKPOINT, text_side_key  # noqa: F401  (re-exported)
 CONFIG_NAME, WEIGHTS_NAME, CARD_NAME = "config.json", "model.safetensors", "README.md"
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
@@ -275,6 +274,11 @@ class SealModel(nn.Module):
         """L2-normalized float32 vectors (n, dim)."""
         out = [self._normalized(self.text_pooled(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)
+
+    @property
+    def text_side_key(self) -> str:
+        """``text_side_key`` of the checkpoint this model was loaded from (what its passage vectors depend on)."""
+        return text_side_key(self.checkpoint_path, self.config.text_model)
 
     def shares_text_tower(self, text_embedder: Any) -> bool:
         """Whether ``text_embedder`` is this model's (frozen) text encoder, so one pass gives both vectors."""

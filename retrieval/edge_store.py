@@ -1,4 +1,4 @@
-"""The store's Qdrant Edge engine (``SEAL_STORE_ENGINE=edge``): the Qdrant engine in-process, in Rust.
+"""The store's Qdrant Edge engine (``SEAL_STORE_ENGINE=edge``, the default): the Qdrant engine in-process, in Rust.
 
 One ``EdgeShard`` per collection, persisted in ``settings.data_dir / "qdrant-edge" / <collection>``.
 ``KnowledgeStore`` hands its operations here when the setting asks for it; the payload, point ids and
@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - the dependency is declared; a clear me
     edge = None
 
 from app.settings import Settings
-from retrieval.store import StoreError, StoreLockedError
+from retrieval.store import StoredPoint, StoreError, StoreLockedError
 
 # Collection names become folder names: keep them to what a folder name can safely be.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -44,6 +44,7 @@ class EdgeEngine:
         if edge is None:
             raise StoreError("SEAL_STORE_ENGINE=edge needs qdrant-edge-py: pip install 'qdrant-edge-py>=0.9'")
         self.root = Path(settings.data_dir) / "qdrant-edge"
+        self.search_threads = settings.edge_search_threads
         self.root.mkdir(parents=True, exist_ok=True)
         self._shards: dict[str, Any] = {}
         self.optimize_s = 0.0  # time spent building indexes since opening (the benchmark reports it)
@@ -72,9 +73,16 @@ class EdgeEngine:
             shard = self._shards[collection] = self._load(self._folder(collection))
         return shard
 
+    def _config(self, dims: dict[str, int]):
+        # One search thread (the default setting): a collection of this app's size needs no parallel
+        # segment reads, and on a busy CPU waking a pool of search threads cost 25-70 ms per query
+        # against about 1 ms on one (10k passages, 2 cores shared with a training job: docs/retrieval.md).
+        vectors = {name: edge.EdgeVectorParams(size=n, distance=edge.Distance.Cosine) for name, n in dims.items()}
+        return edge.EdgeConfig(vectors=vectors, max_search_threads=self.search_threads)
+
     def _load(self, folder: Path):
-        try:
-            return edge.EdgeShard.load(str(folder))
+        try:  # the config given is checked against the shard's and kept (only the search threads change)
+            return edge.EdgeShard.load(str(folder), self._config(self._dims_at(folder)))
         except Exception as exc:  # the shard's write-ahead log is locked by another process
             if "WouldBlock" not in str(exc):
                 raise
@@ -84,16 +92,17 @@ class EdgeEngine:
             ) from None
 
     def create(self, collection: str, dims: dict[str, int]) -> None:
-        config = edge.EdgeConfig(
-            vectors={name: edge.EdgeVectorParams(size=n, distance=edge.Distance.Cosine) for name, n in dims.items()}
-        )
-        shard = edge.EdgeShard.create(str(self._folder(collection)), config)
+        shard = edge.EdgeShard.create(str(self._folder(collection)), self._config(dims))
         for field in ("source", "file"):  # delete-by-source and search-by-source filter on these
             shard.update(edge.UpdateOperation.create_field_index(field, edge.PayloadSchemaType.Keyword))
         self._shards[collection] = shard
 
     def dims(self, collection: str) -> dict[str, int]:
-        config = json.loads((self._folder(collection) / "edge_config.json").read_text())
+        return self._dims_at(self._folder(collection))
+
+    @staticmethod
+    def _dims_at(folder: Path) -> dict[str, int]:
+        config = json.loads((folder / "edge_config.json").read_text())
         return {name: int(params["size"]) for name, params in (config.get("vectors") or {}).items()}
 
     def drop(self, collection: str) -> None:
@@ -112,9 +121,10 @@ class EdgeEngine:
 
     # -- points --------------------------------------------------------------------------------
 
-    def upsert(self, collection: str, points: Sequence[tuple[str, dict[str, np.ndarray], dict[str, Any]]]) -> None:
+    def upsert(self, collection: str, points: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
         shard = self._shard(collection)
-        rows = [edge.Point(pid, {name: v.tolist() for name, v in vecs.items()}, payload) for pid, vecs, payload in points]
+        rows = [edge.Point(pid, {name: np.asarray(v, dtype=np.float32).tolist() for name, v in vecs.items()}, payload)
+                for pid, vecs, payload in points]
         shard.update(edge.UpdateOperation.upsert_points(rows))
         started = time.perf_counter()
         shard.optimize()  # a no-op until a segment passes the indexing threshold (see the module notes)
@@ -130,6 +140,29 @@ class EdgeEngine:
             ids.update(str(r.id) for r in records)
             if offset is None:
                 return ids
+
+    def scroll_payloads(self, collection: str, files: list[str], select) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, payload) of the points stored from ``files`` (payload: ``True`` or a list of fields)."""
+        shard, offset = self._shard(collection), None
+        request = edge.Filter(must=[edge.FieldCondition(key="file", match=edge.MatchAny(any=list(files)))])
+        while True:
+            records, offset = shard.scroll(
+                edge.ScrollRequest(offset=offset, limit=2048, filter=request, with_payload=select, with_vector=False)
+            )
+            for record in records:
+                yield str(record.id), dict(record.payload or {})
+            if offset is None:
+                return
+
+    def scroll_points(self, collection: str, limit: int, offset: Any = None) -> tuple[list[StoredPoint], Any]:
+        """A page of points with vectors and payload, and the offset of the next page (None at the end)."""
+        records, offset = self._shard(collection).scroll(
+            edge.ScrollRequest(offset=offset, limit=limit, with_payload=True, with_vector=True)
+        )
+        return [StoredPoint(str(r.id), dict(r.vector or {}), dict(r.payload or {})) for r in records], offset
+
+    def set_payload(self, collection: str, ids: Sequence[str], payload: dict[str, Any]) -> None:
+        self._shard(collection).update(edge.UpdateOperation.set_payload([uuid.UUID(i) for i in ids], payload))
 
     def records(self, collection: str, limit: int, with_vectors: bool = False) -> list[Any]:
         """Up to ``limit`` stored points with payload (and vectors): for tests and the benchmark."""

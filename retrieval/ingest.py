@@ -1,11 +1,24 @@
 """Ingest files into a knowledge base: load -> chunk -> embed (both towers) -> upsert -> drop stale chunks.
 
-Safe to re-run: point ids derive from the file and chunk (or the JSONL id), so the same file changes
-nothing, and a changed file replaces its old chunks. A file is replaced whole or not at all: its new
-chunks are all embedded before any is stored, and its old ones are deleted only after the new ones are
-stored, so an embedding failure half-way leaves the old version exactly as it was. A file that cannot
-be read is reported by name and skipped; the rest goes in. Ingests into one collection take turns
-(a lock per collection in this process), so two of the same file never interleave.
+Re-ingesting costs what changed. Each point records what embedded it (``embedded_with``: a key of the
+two towers' weights) and the state of its file when it was stored (``file_hash``, ``file_chunks``):
+
+- a file whose stored points all carry its current hash and the current key, and are as many as it
+  had chunks, is passed over without even being chunked;
+- in a changed file, a chunk stored under the same id with the same text and key keeps its vectors
+  (only its payload is brought up to date, e.g. a chunk number that moved); only new or edited chunks
+  are embedded;
+- the models are loaded only once something needs embedding (pass ``Deferred`` loaders), so an
+  unchanged re-ingest reads files, hashes them and asks the store, nothing more.
+
+Safe to re-run: point ids derive from the file and chunk (or the JSONL id). Old chunks are deleted, and
+the kept chunks marked with the file's new hash, only after the new ones are embedded and stored, so a
+failure never loses what was there and the next run finishes the job. A file that cannot be read is
+reported by name and skipped; the rest goes in.
+
+A file is replaced whole or not at all: its new chunks are all embedded before any is stored, so an
+embedding failure half-way leaves the old version exactly as it was. Ingests into one collection take
+turns (a lock per collection in this process), so two of the same file never interleave.
 
 A *scoped* ingest (the server's uploads: ``scope="upload"``) stores its files as ``upload://NAME`` and
 keys JSONL records by that file too, so it can only ever replace or delete what an upload of the same
@@ -14,18 +27,27 @@ name stored, never a file or a record that ``seal ingest`` put there.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
 from retrieval.chunking import ChunkConfig, chunk_text
 from retrieval.loaders import LoadError, LoadLimits, load_file, supported
-from retrieval.store import KnowledgeStore, Passage
+from retrieval.store import KnowledgeStore, Passage, StoredPoint
+
+# Chunks are sorted by length, so a batch holds similar lengths and little of it is padding.
+BATCH_SIZE = 32
+# Bump when loading or chunking changes what a file turns into, so every file is chunked again.
+CHUNKING_VERSION = 1
+BOOKKEEPING = ("embedded_with", "file_hash", "file_chunks")  # payload fields ingestion writes for itself
+
+T = TypeVar("T")
 
 
 class SealTextSide(Protocol):
@@ -42,6 +64,34 @@ class TextSide(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+class Deferred(Generic[T]):
+    """A model loaded on first use: ``ingest_paths`` loads it only when a chunk needs embedding."""
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load, self._value = load, None
+
+    def get(self) -> T:
+        if self._value is None:
+            self._value = self._load()
+        return self._value
+
+
+def _resolve(model: Any) -> Any:
+    return model.get() if isinstance(model, Deferred) else model
+
+
+def vectors_key(seal_text_side_key: str, text_model: str) -> str:
+    """What a point's two vectors depend on: SEAL's text side (``models.seal.text_side_key``) and the
+    plain text tower's name. Stored as ``embedded_with``; a new key makes the next ingest re-embed."""
+    return hashlib.sha256(f"{seal_text_side_key}\x00{text_model}".encode()).hexdigest()[:16]
+
+
+def models_key(seal_model: Any, text_embedder: Any) -> str:
+    """``vectors_key`` of loaded models (a stand-in without ``text_side_key`` is keyed by its type)."""
+    seal_key = getattr(seal_model, "text_side_key", None) or type(seal_model).__name__
+    return vectors_key(seal_key, getattr(text_embedder, "name", None) or type(text_embedder).__name__)
+
+
 @dataclass
 class Skipped:
     path: str
@@ -52,7 +102,8 @@ class Skipped:
 class IngestReport:
     collection: str
     files: int = 0  # files stored (new, changed or unchanged)
-    chunks: int = 0  # passages written
+    chunks: int = 0  # passages embedded and written
+    unchanged: int = 0  # passages already stored with the same text and models: not embedded again
     removed: int = 0  # stale passages of changed files deleted
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
@@ -67,12 +118,16 @@ class _File:
     path: Path
     source: str  # the name shown with its passages
     identity: str  # the name its passages are stored under (payload ``file``); see file_identity
+    digest: str = ""
     passages: list[Passage] = field(default_factory=list)
+    marks: dict[str, Any] = field(default_factory=dict)  # the bookkeeping payload its points get
+    stored: bool = False  # some of its points are in the store already
+    embed: list[Passage] = field(default_factory=list)  # new or edited chunks
+    relabel: dict[str, dict[str, Any]] = field(default_factory=dict)  # kept chunk id -> payload fields to set
     stale: set[str] = field(default_factory=set)
-    left: int = 0  # passages not yet embedded
+    left: int = 0  # chunks not yet embedded
     failed: bool = False
-    embedded: list[Passage] = field(default_factory=list)  # in the order of ``vectors``' rows
-    vectors: list[dict[str, np.ndarray]] = field(default_factory=list)
+    points: list[StoredPoint] = field(default_factory=list)  # embedded, held until the whole file is
 
 
 _locks: dict[tuple[str, str], threading.Lock] = {}
@@ -143,16 +198,26 @@ def passages_of(
     return list(passages.values())
 
 
+def file_digest(path: Path, config: ChunkConfig) -> str:
+    """The file's content and what turns it into chunks: equal digests give equal chunks."""
+    digest = hashlib.sha256(f"{CHUNKING_VERSION}\x00{config.max_tokens}\x00{config.overlap_tokens}\x00".encode())
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:32]
+
+
 def _progress(enabled: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from app.commands.common import err_console
 
     return Progress(
-        TextColumn("[bold]embedding[/] {task.description}"),
+        TextColumn("[bold]{task.fields[verb]}[/] {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("chunks"),
+        TextColumn("{task.fields[unit]}"),
+        TextColumn("[dim]{task.fields[note]}[/]"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err_console,
@@ -164,66 +229,138 @@ def ingest_paths(
     paths: Sequence[str | Path],
     collection: str,
     store: KnowledgeStore,
-    seal_model: SealTextSide,
-    text_embedder: TextSide,
+    seal_model: SealTextSide | Deferred,
+    text_embedder: TextSide | Deferred,
     progress: bool = True,
-    batch_size: int = 64,
+    batch_size: int = BATCH_SIZE,
     chunking: ChunkConfig | None = None,
     names: Mapping[Path, str] | None = None,
+    key: str | None = None,
     scope: str | None = None,
     limits: LoadLimits | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into ``collection`` (created on first use); see the module notes."""
+    """Ingest files and folders into ``collection`` (created on first use); see the module notes.
+
+    ``seal_model`` and ``text_embedder`` may be ``Deferred`` loaders; give ``key`` (``vectors_key``
+    of the models they load) too, or checking what is stored loads them anyway."""
     started = time.perf_counter()
     config = chunking or ChunkConfig()
     report = IngestReport(collection)
     found, report.skipped = discover(paths, names)
-
-    files: list[_File] = []
-    for path, source in found:
-        try:
-            passages = passages_of(path, source, text_embedder.count_tokens, config, scope, limits)
-        except LoadError as exc:
-            report.skipped.append(Skipped(str(path), str(exc)))
-            continue
-        files.append(_File(path, source, file_identity(source, scope), passages))
+    key = key or models_key(_resolve(seal_model), _resolve(text_embedder))
 
     with collection_lock(store, collection):
-        if files:  # nothing readable: leave no empty collection behind
-            store.ensure_collection(collection, {"seal": seal_model.dim, "text": text_embedder.dim})
-        for file in files:
-            new_ids = {p.point_id for p in file.passages}
-            file.stale = store.ids_of_file(collection, file.identity) - new_ids
-            file.left = len(file.passages)
-
-        # Similar lengths share a batch, so little of each batch is padding (a third less work on mixed text).
-        queue = sorted(((file, passage) for file in files for passage in file.passages), key=lambda fp: len(fp[1].text))
-        with _progress(progress) as bar:
-            task = bar.add_task(collection, total=len(queue))
-            for start in range(0, len(queue), batch_size):
-                batch = queue[start : start + batch_size]
-                _embed_batch(batch, seal_model, text_embedder, report)
-                bar.update(task, advance=len(batch), description=batch[-1][0].source)
-                for file, _ in batch:
-                    file.left -= 1
-                    if file.left == 0 and not file.failed:
-                        _replace_file(file, collection, store, batch_size, report)
-
+        _ingest_files(found, collection, store, seal_model, text_embedder, key, config, report, progress, batch_size,
+                      scope, limits)
         report.points = store.count(collection)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def _replace_file(file: _File, collection: str, store: KnowledgeStore, batch_size: int, report: IngestReport) -> None:
-    """Store every new passage of the file, and only then delete its stale ones."""
-    for start in range(0, len(file.embedded), batch_size):
-        rows = file.vectors[start : start + batch_size]
-        store.upsert(collection, file.embedded[start : start + batch_size], {name: np.stack([r[name] for r in rows]) for name in rows[0]})
+def _ingest_files(found, collection, store, seal_model, text_embedder, key, config, report, progress, batch_size,
+                  scope, limits) -> None:
+    files = _changed_files(found, collection, store, key, config, report, scope)
+    if files:  # loaded before any progress bar: a model's own status line cannot show inside one
+        count_tokens = _resolve(text_embedder).count_tokens
+        files = _chunk(files, count_tokens, config, report, progress, scope, limits)
+        stored = store.stored_payloads(collection, [f.identity for f in files if f.stored])
+        for file in files:
+            _plan(file, stored.get(file.identity, {}), key, report)
+    queue = sorted(((f, p) for f in files for p in f.embed), key=lambda fp: len(fp[1].text))
+    if queue:
+        seal, text = _resolve(seal_model), _resolve(text_embedder)
+        store.ensure_collection(collection, {"seal": seal.dim, "text": text.dim})
+    for file in files:
+        if not file.embed:
+            _finish(file, collection, store, report)
+    with _progress(progress and bool(queue)) as bar:
+        task = bar.add_task(collection, total=len(queue), verb="embedding", unit="chunks",
+                            note=f"+ {report.unchanged} unchanged, not embedded again")
+        for start in range(0, len(queue), batch_size):
+            batch = queue[start : start + batch_size]
+            _embed_batch(batch, seal, text, report)
+            bar.update(task, advance=len(batch), description=batch[-1][0].source)
+            for file, _ in batch:
+                file.left -= 1
+                if file.left == 0 and not file.failed:
+                    _finish(file, collection, store, report)
+
+
+def _changed_files(found, collection, store, key, config, report, scope) -> list[_File]:
+    """The files that need work; unchanged ones (see ``_current``) are only counted."""
+    files: list[_File] = []
+    for path, source in found:
+        try:
+            files.append(_File(path, source, file_identity(source, scope), file_digest(path, config)))
+        except OSError as exc:
+            report.skipped.append(Skipped(str(path), f"cannot be read ({exc.strerror or exc})"))
+    stored = store.stored_payloads(collection, [f.identity for f in files], fields=BOOKKEEPING)
+    changed = []
+    for file in files:
+        have = stored[file.identity]
+        if have and all(_current(p, key, file.digest, len(have)) for p in have.values()):
+            report.files += 1
+            report.unchanged += len(have)
+        else:
+            file.stored = bool(have)
+            changed.append(file)
+    return changed
+
+
+def _chunk(files: list[_File], count_tokens, config, report: IngestReport, progress: bool, scope=None,
+           limits: LoadLimits | None = None) -> list[_File]:
+    """Load and chunk each file; the unreadable ones are reported and dropped."""
+    readable = []
+    with _progress(progress and len(files) > 1) as bar:
+        task = bar.add_task("", total=len(files), verb="reading", unit="files", note="")
+        for file in files:
+            try:
+                file.passages = passages_of(file.path, file.source, count_tokens, config, scope, limits)
+                readable.append(file)
+            except LoadError as exc:
+                report.skipped.append(Skipped(str(file.path), str(exc)))
+            bar.update(task, advance=1, description=file.source)
+    return readable
+
+
+def _current(payload: dict[str, Any], key: str, digest: str, count: int) -> bool:
+    return (payload.get("embedded_with") == key and payload.get("file_hash") == digest
+            and payload.get("file_chunks") == count)
+
+
+def _plan(file: _File, have: dict[str, dict[str, Any]], key: str, report: IngestReport) -> None:
+    """Split a changed file's chunks into those to embed and those whose stored vectors still hold."""
+    marks = file.marks = {"embedded_with": key, "file_hash": file.digest, "file_chunks": len(file.passages)}
+    for passage in file.passages:
+        old = have.get(passage.point_id)
+        if old is not None and old.get("text") == passage.text and old.get("embedded_with") == key:
+            wanted = {**passage.payload(), **marks}
+            changes = {name: value for name, value in wanted.items() if old.get(name) != value}
+            if changes:
+                file.relabel[passage.point_id] = changes
+            report.unchanged += 1
+        else:
+            file.embed.append(passage)
+    file.stale = set(have) - {p.point_id for p in file.passages}
+    file.left = len(file.embed)
+
+
+def _finish(file: _File, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
+    """Every new chunk of the file is embedded: store them, then mark the kept ones with the file's
+    state and drop the old ones (nothing of a file is written before all of it is embedded)."""
+    for start in range(0, len(file.points), BATCH_SIZE):
+        store.upsert_points(collection, file.points[start : start + BATCH_SIZE])
+    report.chunks += len(file.points)
+    file.points = []
+    marks_only = [pid for pid, changes in file.relabel.items() if set(changes) <= set(BOOKKEEPING)]
+    if marks_only:  # usually all of them, in one call
+        store.set_payload(collection, marks_only, file.marks)
+    for pid, changes in file.relabel.items():
+        if pid not in marks_only:  # e.g. a chunk number that moved: rare, one call each
+            store.set_payload(collection, [pid], changes)
     store.delete_ids(collection, file.stale)
-    report.chunks += len(file.embedded)
     report.removed += len(file.stale)
     report.files += 1
-    file.embedded, file.vectors = [], []
 
 
 def _embed_both(texts: list[str], seal_model, text_embedder) -> dict[str, np.ndarray]:
@@ -238,7 +375,7 @@ def _embed_both(texts: list[str], seal_model, text_embedder) -> dict[str, np.nda
 
 
 def _embed_batch(batch, seal_model, text_embedder, report: IngestReport) -> None:
-    """Embed one batch and hold each passage's vectors on its file until the whole file is embedded."""
+    """Embed one batch and hold each chunk's point on its file until the whole file is embedded."""
     texts = [passage.text for _, passage in batch]
     try:
         vectors = _embed_both(texts, seal_model, text_embedder)
@@ -246,10 +383,10 @@ def _embed_batch(batch, seal_model, text_embedder, report: IngestReport) -> None
         for file in {id(f): f for f, _ in batch}.values():
             if not file.failed:
                 file.failed = True
-                file.embedded, file.vectors = [], []  # nothing of it is stored: the old version stays
+                file.points = []  # nothing of it is stored: the old version stays
                 report.skipped.append(Skipped(str(file.path), f"embedding failed ({type(exc).__name__}: {exc})"))
         return
     for row, (file, passage) in enumerate(batch):
         if not file.failed:
-            file.embedded.append(passage)
-            file.vectors.append({name: v[row] for name, v in vectors.items()})
+            file.points.append(StoredPoint(passage.point_id, {name: v[row] for name, v in vectors.items()},
+                                           {**passage.payload(), **file.marks}))

@@ -4,10 +4,12 @@ One collection per knowledge base. Each point carries a ``seal`` vector (SEAL's 
 queries search) and a ``text`` vector (the plain text embedder the ASR baseline searches), cosine
 distance, and a payload ``text, title, source, chunk, doc_id, file``.
 
-Embedded by default (``QdrantClient(path=settings.qdrant_path)``: no server, persisted on disk); a
-Qdrant server when ``settings.qdrant_url`` is set. Everything after the client is the same code.
-``settings.store_engine = "edge"`` swaps the embedded client for Qdrant Edge (``retrieval/edge_store.py``:
-the Qdrant engine in-process, fast past 10k passages); each operation then hands over to it.
+Embedded by default, on Qdrant Edge (``settings.store_engine = "edge"``, ``retrieval/edge_store.py``:
+the Qdrant engine in-process, about a millisecond per search at 10k-100k passages); ``"local"`` is
+qdrant-client's pure-Python local mode (``QdrantClient(path=settings.qdrant_path)``, the default until
+it proved too slow past a few thousand passages). A Qdrant server (or cluster) when
+``settings.qdrant_url`` is set. Everything after the client is the same code; edge operations hand over
+to ``EdgeEngine``.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import contextlib
 import functools
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -73,6 +76,15 @@ class Passage:
 
 
 @dataclass
+class StoredPoint:
+    """A point as stored: its id, named vectors and payload (what a migration copies)."""
+
+    id: str
+    vectors: dict[str, list[float]]
+    payload: dict[str, Any]
+
+
+@dataclass
 class Hit:
     """One search result."""
 
@@ -113,6 +125,19 @@ def _source_filter(source: str | None) -> models.Filter | None:
 
 def _file_filter(file: str) -> models.Filter:
     return models.Filter(must=[models.FieldCondition(key="file", match=models.MatchValue(value=file))])
+
+
+def _files_filter(files: Sequence[str]) -> models.Filter:
+    return models.Filter(must=[models.FieldCondition(key="file", match=models.MatchAny(any=list(files)))])
+
+
+def local_collections(settings: Settings) -> list[str]:
+    """Knowledge bases in the local-mode engine's folder (``SEAL_STORE_ENGINE=local``), without opening it.
+
+    The edge engine (the default since it replaced local mode) keeps its own folder; this tells a user who
+    upgraded that their knowledge bases are still in the old one, and ``seal migrate`` moves them."""
+    folder = Path(settings.qdrant_path) / "collection"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 class KnowledgeStore:
@@ -199,11 +224,7 @@ class KnowledgeStore:
     def ensure_collection(self, collection: str, dims: dict[str, int]) -> None:
         """Create the collection with the named vectors, or check an existing one has the same sizes."""
         if self.exists(collection):
-            if self.edge:
-                have = self.edge.dims(collection)
-            else:
-                info = self.client.get_collection(collection)
-                have = {name: params.size for name, params in (info.config.params.vectors or {}).items()}
+            have = self.dims(collection)
             if have != dims:
                 raise StoreError(
                     f"collection {collection!r} holds vectors {have}, but the models give {dims}; "
@@ -212,11 +233,18 @@ class KnowledgeStore:
             return
         if self.edge:
             return self.edge.create(collection, dims)
+        cluster = {}
+        if not self.embedded:  # a server or cluster: spread the collection as the settings ask
+            cluster = {
+                "shard_number": self.settings.qdrant_shard_number,
+                "replication_factor": self.settings.qdrant_replication_factor,
+            }
         self.client.create_collection(
             collection,
             vectors_config={
                 name: models.VectorParams(size=size, distance=models.Distance.COSINE) for name, size in dims.items()
             },
+            **cluster,
         )
         if not self.embedded:  # the embedded store ignores payload indexes (and warns)
             for field in ("source", "file"):
@@ -228,32 +256,122 @@ class KnowledgeStore:
             return self.edge.drop(collection)
         self.client.delete_collection(collection)
 
+    def dims(self, collection: str) -> dict[str, int]:
+        """Each named vector's size in ``collection``."""
+        if self.edge:
+            return self.edge.dims(collection)
+        info = self.client.get_collection(collection)
+        return {name: params.size for name, params in (info.config.params.vectors or {}).items()}
+
     def _require(self, collection: str) -> None:
         if not self.exists(collection):
             known = ", ".join(self.collections()) or "none yet"
             raise CollectionMissingError(
                 f"there is no knowledge base {collection!r} at {self.location} (collections: {known}); "
-                f"fill it with `seal ingest PATH... --collection {collection}`"
+                f"{self.missing_hint(collection)}"
             )
+
+    def missing_hint(self, collection: str) -> str:
+        """What to do about a missing collection: migrate it from the old engine's folder, or ingest."""
+        if self.edge and collection in local_collections(self.settings):
+            return (
+                f"it is still in the local-mode engine's folder {self.settings.qdrant_path}: move it with "
+                f"`seal migrate` (keeps its vectors), or set SEAL_STORE_ENGINE=local to keep using that engine"
+            )
+        return f"fill it with `seal ingest PATH... --collection {collection}`"
 
     # -- points --------------------------------------------------------------------------------
 
-    @_serialized
-    def upsert(self, collection: str, passages: Sequence[Passage], vectors: dict[str, np.ndarray]) -> None:
-        """Write passages with their vectors (one row per passage for each named vector)."""
-        if self.edge:
-            rows = [(p.point_id, {name: vectors[name][i] for name in vectors}, p.payload()) for i, p in enumerate(passages)]
-            return self.edge.upsert(collection, rows) if rows else None
+    def upsert(
+        self,
+        collection: str,
+        passages: Sequence[Passage],
+        vectors: dict[str, np.ndarray],
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Write passages with their vectors (one row per passage for each named vector); ``extra``
+        payload fields go on every point (ingestion's bookkeeping: what embedded it, the file's hash)."""
         points = [
-            models.PointStruct(
-                id=passage.point_id,
-                vector={name: vectors[name][row].tolist() for name in vectors},
-                payload=passage.payload(),
-            )
-            for row, passage in enumerate(passages)
+            StoredPoint(p.point_id, {name: vectors[name][row] for name in vectors}, {**p.payload(), **(extra or {})})
+            for row, p in enumerate(passages)
         ]
-        if points:
-            self.client.upsert(collection, points=points, wait=True)
+        self.upsert_points(collection, points)
+
+    @_serialized
+    def upsert_points(self, collection: str, points: Sequence[StoredPoint]) -> None:
+        """Write points as they are (vectors as arrays or lists)."""
+        if not points:
+            return
+        if self.edge:
+            return self.edge.upsert(collection, [(p.id, p.vectors, p.payload) for p in points])
+        structs = [
+            models.PointStruct(id=p.id, vector={name: np.asarray(v, dtype=np.float32).tolist() for name, v in p.vectors.items()},
+                               payload=p.payload)
+            for p in points
+        ]
+        self.client.upsert(collection, points=structs, wait=True)
+
+    @_serialized
+    def set_payload(self, collection: str, ids: Sequence[str], payload: dict[str, Any]) -> None:
+        """Set (add or replace) these payload fields on the points, leaving their vectors alone."""
+        if not ids:
+            return
+        if self.edge:
+            return self.edge.set_payload(collection, ids, payload)
+        self.client.set_payload(collection, payload=payload, points=list(ids), wait=True)
+
+    @_serialized
+    def stored_payloads(
+        self, collection: str, files: Sequence[str], fields: Sequence[str] | None = None
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """For each ingested file in ``files``: its stored points, id -> payload (only ``fields`` when given).
+
+        One pass for all the files: on Qdrant Edge or a server a filter on the indexed ``file`` field; on
+        local mode (no indexes: every filter is a scan in Python) one scan of the collection."""
+        wanted = set(files)
+        found: dict[str, dict[str, dict[str, Any]]] = {file: {} for file in wanted}
+        if not wanted or not self.exists(collection):
+            return found
+        select = sorted(set(fields) | {"file"}) if fields is not None else True
+        groups = [sorted(wanted)] if self.embedded and not self.edge else _groups(sorted(wanted), 256)
+        for group in groups:
+            for point_id, payload in self._scroll_payloads(collection, group, select):
+                file = payload.get("file")
+                if file in wanted:
+                    found[file][point_id] = payload
+        return found
+
+    def _scroll_payloads(self, collection: str, files: list[str], select) -> Iterator[tuple[str, dict[str, Any]]]:
+        if self.edge:
+            yield from self.edge.scroll_payloads(collection, files, select)
+            return
+        scan = self.embedded  # local mode: a plain scan beats its per-point filter evaluation
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                collection, scroll_filter=None if scan else _files_filter(files), limit=2048, offset=offset,
+                with_payload=select, with_vectors=False,
+            )
+            for point in points:
+                yield str(point.id), dict(point.payload or {})
+            if offset is None:
+                return
+
+    def points(self, collection: str, batch: int = 512) -> Iterator[list[StoredPoint]]:
+        """Every stored point with its vectors and payload, a batch at a time (for ``seal migrate``)."""
+        offset = None
+        while True:
+            with self._lock:  # per batch: a generator must not hold the lock between batches
+                if self.edge:
+                    records, offset = self.edge.scroll_points(collection, batch, offset)
+                else:
+                    records, offset = self.client.scroll(
+                        collection, limit=batch, offset=offset, with_payload=True, with_vectors=True
+                    )
+            if records:
+                yield [StoredPoint(str(r.id), dict(r.vector), dict(r.payload or {})) for r in records]
+            if offset is None:
+                return
 
     @_serialized
     def ids_of_file(self, collection: str, file: str) -> set[str]:
@@ -314,6 +432,10 @@ class KnowledgeStore:
             self._require(collection)  # checked only on failure: an extra round trip per query costs
             raise
         return [_hit(point) for point in response.points]
+
+
+def _groups(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _hit(point: Any) -> Hit:

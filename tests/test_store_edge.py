@@ -42,3 +42,17 @@ def test_missing_collection_and_second_opener_get_clear_errors(tmp_path):
             open_edge(tmp_path / "data")
         store.drop("kb")
         assert store.collections() == {}
+
+
+def test_collections_search_on_the_configured_number_of_threads(tmp_path):
+    """One search thread by default (a thread pool woken per query cost 25-70 ms on a busy CPU)."""
+    import json
+
+    seal, text = models()
+    with open_edge(tmp_path / "data") as store:
+        ingest_paths([KB_SMALL], "kb", store, seal, text, progress=False)
+    config = tmp_path / "data" / "qdrant-edge" / "kb" / "edge_config.json"
+    assert json.loads(config.read_text())["max_search_threads"] == 1
+    with KnowledgeStore(Settings(data_dir=tmp_path / "data", store_engine="edge", edge_search_threads=2)) as store:
+        assert store.count("kb") == 10  # reopened with another setting: the shard follows it
+    assert json.loads(config.read_text())["max_search_threads"] == 2
