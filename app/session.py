@@ -107,6 +107,11 @@ class Session:
                     task.cancel()
             log.info("session %s closed after %d utterances", self.id, self.utterance)
 
+    def _rearm(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._watch()
+
     def _watch(self) -> None:
         """Close the session at its first time limit (see the module notes). One timer per session,
         re-armed only when it fires: a message costs a clock read, not a timer of its own."""
@@ -196,8 +201,10 @@ class Session:
             self.segmenter = VadSegmenter(self._vad_config())
             self.resampler = None if new.sample_rate == SAMPLE_RATE else soxr.ResampleStream(new.sample_rate, SAMPLE_RATE, 1, dtype="float32")
         if restart:
-            self.started = True
+            was_started, self.started = self.started, True
             self._credit_s, self._credit_at = self.settings.ws_burst_s, time.monotonic()
+            if not was_started:  # the start timer may run past the (shorter) idle limit: re-arm on the idle one
+                self._rearm()
         await self._ready()
 
     async def _collection_ok(self, collection: str) -> bool:

@@ -16,8 +16,10 @@ the kept chunks marked with the file's new hash, only after the new ones are emb
 failure never loses what was there and the next run finishes the job. A file that cannot be read is
 reported by name and skipped; the rest goes in.
 
-A file is replaced whole or not at all: its new chunks are all embedded before any is stored, so an
-embedding failure half-way leaves the old version exactly as it was. Ingests into one collection take
+A stored file is replaced whole or not at all: its new chunks are all embedded before any is stored,
+so an embedding failure half-way leaves the old version exactly as it was. A file with nothing stored
+yet keeps the chunks embedded before the failure (there is no old version to protect), so a long first
+ingest that runs out of memory is finished, not redone, by the next run. Ingests into one collection take
 turns (a lock per collection in this process), so two of the same file never interleave.
 
 A *scoped* ingest (the server's uploads: ``scope="upload"``) stores its files as ``upload://NAME`` and
@@ -278,7 +280,7 @@ def _ingest_files(found, collection, store, seal_model, text_embedder, key, conf
                             note=f"+ {report.unchanged} unchanged, not embedded again")
         for start in range(0, len(queue), batch_size):
             batch = queue[start : start + batch_size]
-            _embed_batch(batch, seal, text, report)
+            _embed_batch(batch, seal, text, report, collection, store)
             bar.update(task, advance=len(batch), description=batch[-1][0].source)
             for file, _ in batch:
                 file.left -= 1
@@ -348,10 +350,7 @@ def _plan(file: _File, have: dict[str, dict[str, Any]], key: str, report: Ingest
 def _finish(file: _File, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
     """Every new chunk of the file is embedded: store them, then mark the kept ones with the file's
     state and drop the old ones (nothing of a file is written before all of it is embedded)."""
-    for start in range(0, len(file.points), BATCH_SIZE):
-        store.upsert_points(collection, file.points[start : start + BATCH_SIZE])
-    report.chunks += len(file.points)
-    file.points = []
+    _store_points(file, collection, store, report)
     marks_only = [pid for pid, changes in file.relabel.items() if set(changes) <= set(BOOKKEEPING)]
     if marks_only:  # usually all of them, in one call
         store.set_payload(collection, marks_only, file.marks)
@@ -374,7 +373,15 @@ def _embed_both(texts: list[str], seal_model, text_embedder) -> dict[str, np.nda
     return {"seal": np.asarray(seal, dtype=np.float32), "text": np.asarray(plain, dtype=np.float32)}
 
 
-def _embed_batch(batch, seal_model, text_embedder, report: IngestReport) -> None:
+def _store_points(file: _File, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
+    for start in range(0, len(file.points), BATCH_SIZE):
+        store.upsert_points(collection, file.points[start : start + BATCH_SIZE])
+    report.chunks += len(file.points)
+    file.points = []
+
+
+def _embed_batch(batch, seal_model, text_embedder, report: IngestReport, collection: str,
+                 store: KnowledgeStore) -> None:
     """Embed one batch and hold each chunk's point on its file until the whole file is embedded."""
     texts = [passage.text for _, passage in batch]
     try:
@@ -383,7 +390,9 @@ def _embed_batch(batch, seal_model, text_embedder, report: IngestReport) -> None
         for file in {id(f): f for f, _ in batch}.values():
             if not file.failed:
                 file.failed = True
-                file.points = []  # nothing of it is stored: the old version stays
+                if not file.stored:  # no old version: keep the work done, the next run does the rest
+                    _store_points(file, collection, store, report)
+                file.points = []  # of a stored file nothing new is written: the old version stays
                 report.skipped.append(Skipped(str(file.path), f"embedding failed ({type(exc).__name__}: {exc})"))
         return
     for row, (file, passage) in enumerate(batch):
