@@ -18,7 +18,7 @@ import pytest
 import soxr
 import websockets
 
-from live_server import QUESTION, events_until, live_server, spoken, stream, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, events_until, live_server, spoken, spoken_with_pause, stream, with_silence
 from models.seal import behind_asr
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -271,11 +271,7 @@ async def test_fused_ranking_follows_the_asr_hits(server):
 
 
 def paused_question() -> np.ndarray:
-    """One question with a breath in the middle (real synthesized speech, engine silences trimmed)."""
-    from speech import trim
-
-    first, second = trim(spoken("When does the library open")), trim(spoken("on Sunday mornings?"))
-    return with_silence(np.concatenate([first, np.zeros(int(16_000 * 0.4), np.float32), second]), after_s=1.2)
+    return with_silence(spoken_with_pause(*PAUSED_QUESTION), after_s=1.2)
 
 
 async def test_live_hits_arrive_while_the_person_is_still_talking(server):
