@@ -78,6 +78,7 @@ def latency_markdown(result: dict[str, Any]) -> str:
             lines.append(
                 f"| {bucket} | {b['n']} | {_f(b['ratio_p50'], 3)} | {_f(b['ratio_p95'], 3)} | {_f(b['ratio_end_to_end_p50'], 3)} |"
             )
+    lines += ["", *felt_markdown(result)]
     lines += [
         "",
         f"## Search cost by collection size (store: {s['store']}, k={s['k']})",
@@ -93,6 +94,38 @@ def latency_markdown(result: dict[str, Any]) -> str:
     lines += ["", "## Targets", "", *latency_targets(result)]
     lines += ["", "Notes:", *[f"- {note}" for note in result["notes"]], ""]
     return "\n".join(lines)
+
+
+FELT_COLUMNS = [("end_of_turn", "end of turn declared"), ("seal", "SEAL"), ("seal_live", "SEAL, live hits"),
+                ("asr", "ASR"), ("fused", "fused (waits for ASR)")]
+
+
+def felt_markdown(result: dict[str, Any]) -> list[str]:
+    """What the user waits for: real end of speech -> final hits, per bucket, with the live-hit shares."""
+    summary = result["summary"]
+    if "felt" not in summary.get("all", {}):
+        return []
+    live = result["settings"].get("live", {})
+    lines = [
+        "## What the user waits for: real end of speech -> final hits, p50 / p95 ms",
+        "",
+        f"Live hits: SEAL searches the speech so far at each pause of {live.get('pause_ms', '?')} ms inside the "
+        "utterance; *reused* = the final SEAL hits were a live search's (nothing said after it), *ready* = that "
+        "search was done when the VAD declared the end of turn, so the user waited for the endpointer only.",
+        "",
+        "| bucket | n | " + " | ".join(label for _, label in FELT_COLUMNS) + " | reused | ready at end of turn | live searches per question |",
+        "| --- | --- | " + " | ".join("---" for _ in FELT_COLUMNS) + " | --- | --- | --- |",
+    ]
+    for bucket in ["all", *BUCKETS]:
+        b = summary.get(bucket)
+        if not b:
+            continue
+        cells = [f"{_f(b['felt'][key]['p50'])} / {_f(b['felt'][key]['p95'])}" for key, _ in FELT_COLUMNS]
+        shares = b["live"]
+        pct = lambda x: "-" if x is None else f"{100 * x:.0f} %"  # noqa: E731
+        lines.append(f"| {bucket} | {b['n']} | " + " | ".join(cells)
+                     + f" | {pct(shares['reused_share'])} | {pct(shares['ready_before_end_share'])} | {_f(shares['searches_mean'], 2)} |")
+    return lines
 
 
 def latency_targets(result: dict[str, Any]) -> list[str]:
@@ -112,6 +145,13 @@ def latency_targets(result: dict[str, Any]) -> list[str]:
         lines.append(f"- search at 100k passages < 20 ms p50 ({result['settings']['store']}): {worst:.1f} ms: {verdict}")
     else:
         lines.append("- search at 100k passages < 20 ms p50: not measured (add 100000 to --passages)")
+    if mid and "felt" in mid:
+        felt, turn = mid["felt"]["seal_live"]["p50"], mid["felt"]["end_of_turn"]["p50"]
+        if felt is not None and turn is not None:
+            verdict = "met" if felt <= turn + 30 else "not met"
+            lines.append(f"- with live hits, real end of speech -> final SEAL hits p50 at most the end of turn + 30 ms (3-6 s): "
+                         f"{felt:.1f} vs {turn:.1f} + 30 ms: {verdict}; final hits ready when the turn was declared over in "
+                         f"{100 * (mid['live']['ready_before_end_share'] or 0):.0f} % of the questions")
     return lines
 
 
@@ -124,7 +164,12 @@ def latency_chart(result: dict[str, Any], path: Path) -> Path:
 
     summary = result["summary"]
     buckets = [b for b in BUCKETS if b in summary] or ["all"]
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [2, 1]})
+    felt = "felt" in summary.get("all", {})
+    fig, axes = plt.subplots(1, 3 if felt else 2, figsize=(18 if felt else 12, 4.8),
+                             gridspec_kw={"width_ratios": [2, 1, 2] if felt else [2, 1]})
+    ax, ax2 = axes[0], axes[1]
+    if felt:
+        _felt_panel(axes[2], summary, buckets)
     colors = {"vad": "#bbbbbb", "features": "#9ecae1", "encoder": "#3182bd", "adapter": "#08519c",
               "decode": "#fdae6b", "embed": "#e6550d", "search": "#31a354"}
     width = 0.38
@@ -160,6 +205,30 @@ def latency_chart(result: dict[str, Any], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _felt_panel(ax, summary: dict[str, Any], buckets: list[str]) -> None:
+    """p50 real end of speech -> final hits per bucket: SEAL without and with live hits, ASR, fused;
+    the grey band is the end of turn (what the user waits for the VAD alone)."""
+    series = [("seal", "SEAL", "#5eead4"), ("seal_live", "SEAL, live hits", "#0d9488"),
+              ("asr", "ASR", "#c084fc"), ("fused", "fused", "#1d4ed8")]
+    width = 0.8 / len(series)
+    for i, bucket in enumerate(buckets):
+        turn = summary[bucket]["felt"]["end_of_turn"]["p50"] or 0.0
+        ax.bar(i, turn, 0.9, color="#e5e7eb", label="end of turn declared" if i == 0 else None, zorder=0)
+        for j, (key, label, color) in enumerate(series):
+            value = summary[bucket]["felt"][key]["p50"] or 0.0
+            x = i - 0.4 + width * (j + 0.5)
+            ax.bar(x, value, width * 0.9, color=color, label=label if i == 0 else None, zorder=2)
+            ax.text(x, value, f"{value:.0f}", ha="center", va="bottom", fontsize=7)
+        ready = summary[bucket]["live"]["ready_before_end_share"]
+        if ready is not None:
+            ax.text(i, 0, f"ready at end of turn: {100 * ready:.0f} %", ha="center", va="bottom", fontsize=7, zorder=3)
+    ax.set_xticks(range(len(buckets)), [f"{b}\n(n={summary[b]['n']})" for b in buckets])
+    ax.set_ylabel("p50 ms, real end of speech -> final hits")
+    ax.set_title("What the user waits for", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.margins(y=0.25)
 
 
 def load_markdown(result: dict[str, Any]) -> str:
