@@ -221,13 +221,19 @@ class Session:
         """Whose passages the answer reads: the one asked for if it runs; with "auto", the fused ranking
         where both pipelines run (never SEAL's alone over ASR's: a template dev set can put SEAL ahead
         while people's own questions put it far behind, issue 18), the ASR pipeline's while no SEAL
-        checkpoint is loaded, else the one that runs."""
+        checkpoint is loaded or its recorded dev eval puts the fused ranking behind ASR's, else the
+        one that runs."""
         pipelines = self.opts.pipelines
         if self.opts.answer_from in pipelines:
             return self.opts.answer_from
         if "fused" in pipelines:
-            return "fused" if self._seal_trained() else "asr"
+            return "fused" if self._seal_trained() and not self._fused_behind_asr() else "asr"
         return pipelines[0]
+
+    def _fused_behind_asr(self) -> bool:
+        scores = getattr(self.res.seal_model, "dev_eval", None) or {}
+        fused, asr = scores.get("fused", {}).get("top1"), scores.get("asr", {}).get("top1")
+        return fused is not None and asr is not None and fused < asr
 
     def _live_on(self) -> bool:
         return self.opts.live and self.settings.live_hits and self.opts.mode == "vad" and "seal" in self.opts.pipelines

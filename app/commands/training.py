@@ -172,8 +172,8 @@ def eval_command(
     voice: list[str] = typer.Option([], "--voice", help="engine:voice to speak queries without audio (repeatable), e.g. espeak:en-us, flite:slt."),
     pipelines: str = typer.Option("seal,asr,text", "--pipelines", help="Comma-separated: seal (audio -> SEAL), asr (Whisper -> text tower), "
                                   "fused (one ranking from seal's and asr's hits; runs both), text (true text, the ceiling)."),
-    fusion: str = typer.Option(None, "--fusion", help="How fused ranks: rrf (reciprocal rank fusion, the default) or zsum "
-                               "(z-normalized score sum); several, comma-separated, are reported as fused-rrf, fused-zsum.",
+    fusion: str = typer.Option(None, "--fusion", help="How fused ranks: zsum (z-normalized score sum, the default) or rrf "
+                               "(reciprocal rank fusion); several, comma-separated, are reported as fused-zsum, fused-rrf.",
                                show_default=False),
     out: Path = typer.Option(Path("report.json"), "--out", help="JSON report; a PNG plot and per-query JSONL go beside it."),
     checkpoint: str | None = typer.Option(None, "--checkpoint", help="SEAL checkpoint folder (default: SEAL_CHECKPOINT or the shipped one)."),

@@ -198,6 +198,10 @@ function renderHits(event, provisional = false) {
   const list = $(`hits-${event.pipeline}`);
   list.classList.remove("stale");
   list.classList.toggle("provisional", provisional);
+  // Cosine scores fill the bar as they are; fused scores are sums of z-scores: scaled to the list's range
+  const scores = event.hits.map((hit) => hit.score);
+  const [low, high] = [Math.min(...scores), Math.max(...scores)];
+  const fill = (score) => (event.pipeline === "fused" ? (high > low ? 0.1 + (0.9 * (score - low)) / (high - low) : 1) : score);
   list.replaceChildren(
     ...event.hits.map((hit, i) =>
       el(
@@ -210,11 +214,11 @@ function renderHits(event, provisional = false) {
           el("span", { class: "title", text: hit.title || hit.doc_id || "passage" }),
           el("span", {
             class: "score",
-            title: event.pipeline === "fused" ? "fused score (1 = first in both rankings)" : "cosine similarity",
+            title: event.pipeline === "fused" ? "fused score: sum of each list's z-normalized scores" : "cosine similarity",
             text: hit.score.toFixed(3),
           }),
         ),
-        el("div", { class: "score-bar" }, el("span", { style: `width:${Math.max(0, Math.min(1, hit.score)) * 100}%` })),
+        el("div", { class: "score-bar" }, el("span", { style: `width:${Math.max(0, Math.min(1, fill(hit.score))) * 100}%` })),
         el("p", { class: "passage", text: hit.text }),
         el("div", { class: "source", text: hit.source || "" }),
       ),
