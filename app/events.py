@@ -6,8 +6,8 @@ Client -> server (JSON text messages; audio goes as binary frames of 16-bit litt
 - ``reset``  forget the conversation: history, any utterance in progress, a streaming answer
 - ``config`` change any ``start`` field mid-session (only the fields given)
 
-Server -> client (JSON): ``ready``, ``vad.start``, ``vad.end``, ``retrieval``, ``transcript``,
-``answer.delta``, ``answer.done``, ``error``. Every event about an utterance carries its number
+Server -> client (JSON): ``ready``, ``vad.start``, ``retrieval.partial`` (live hits while the person
+is still talking), ``vad.end``, ``retrieval``, ``transcript``, ``answer.delta``, ``answer.done``, ``error``. Every event about an utterance carries its number
 (``utterance``), so a client can tell a late result of the previous question from the current one.
 """
 
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-Pipeline = Literal["seal", "asr"]
+Pipeline = Literal["seal", "asr", "fused"]  # fused: one ranking from seal's and asr's hits (it runs both)
 MAX_SAMPLE_RATE = 192_000
 # A collection name the clients may use: one folder name in either embedded engine (no path tricks).
 COLLECTION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
@@ -56,8 +56,9 @@ class SessionOptions(BaseModel):
     mode: Literal["vad", "ptt"] | None = None
     k: int | None = Field(None, ge=1, le=50)
     answer: bool | None = None  # false: retrieval only
-    # whose passages the answer reads; "auto": SEAL's once it is trained, else the ASR pipeline's
+    # whose passages the answer reads; "auto": the fused ranking where both run, else the one that runs
     answer_from: Pipeline | Literal["auto"] | None = None
+    live: bool | None = None  # live hits (retrieval.partial) at pauses while the person talks; the server's live_hits must be on
     vad: VadOptions | None = None
 
     @field_validator("pipelines")
@@ -130,6 +131,7 @@ class Ready(Event):
     k: int
     answer: bool  # false when answers are off or no answerer is installed
     answer_from: str
+    live: bool = False  # retrieval.partial events will come (hands-free mode, seal running, live hits on)
     seal_trained: bool = True  # false: no SEAL checkpoint loaded, SEAL's hits are not meaningful
     seal_behind_asr: bool = False  # the checkpoint's own dev eval: SEAL Top-1 below ASR + text's
     answerer: str | None = None  # what answers, e.g. the vLLM model, or the extractive fallback
@@ -162,6 +164,18 @@ class Retrieval(Event):
     hits: list[dict[str, Any]]
     timings_ms: dict[str, float]
     transcript: str | None = None
+    from_partial: bool = False  # the last live search covered the whole utterance: its hits, sent at once
+
+
+class RetrievalPartial(Event):
+    """Live hits: SEAL on the speech so far, at a pause while the person may still go on (provisional)."""
+
+    type: Literal["retrieval.partial"] = "retrieval.partial"
+    utterance: int
+    pipeline: str
+    hits: list[dict[str, Any]]
+    audio_ms: float  # how much audio (from the utterance's start, pre-roll included) the search covered
+    timings_ms: dict[str, float]
 
 
 class Transcript(Event):

@@ -28,6 +28,7 @@ class MicOptions:
     collection: str | None = None
     mode: str = "vad"
     answer: bool = True
+    live: bool = True  # live hits (retrieval.partial) while the person talks, if the server has them on
     token: str | None = None
     speed: float = 1.0  # file streaming pace: 1 = real time
     wait_s: float = 60.0  # after the audio, how long to wait for the last results
@@ -72,7 +73,8 @@ def run(options: MicOptions, source: Path | None, on_event: Callable[[dict], Non
     headers = {"Authorization": f"Bearer {options.token}"} if options.token else None
     with connect(options.url, additional_headers=headers, open_timeout=10, max_size=2**22) as ws:
         audio, rate = _load(source) if source else (None, _mic_rate())
-        start = {"type": "start", "sample_rate": rate, "pipelines": options.pipelines, "mode": options.mode, "answer": options.answer}
+        start = {"type": "start", "sample_rate": rate, "pipelines": options.pipelines, "mode": options.mode, "answer": options.answer,
+                 "live": options.live}
         if options.collection:
             start["collection"] = options.collection
         ws.send(json.dumps(start))

@@ -4,6 +4,8 @@
   text -> SEAL text side -> the same vectors.
 - ``AsrPipeline``: audio -> Whisper transcript -> text embedder -> ``text`` vector search (the baseline).
 - ``TextPipeline``: the true text -> text embedder -> ``text`` vectors (the oracle in evaluation).
+- ``FusedRanking``: not a search of its own: one ranking from SEAL's and the ASR pipeline's results
+  for the same utterance (``retrieval/fusion.py``); it needs both, so it is as late as the slower.
 
 Each ``run`` times itself from the moment it is called, which for a live utterance is the end of speech,
 so ``timings_ms["total"]`` is the latency from end of utterance to top-k hits.
@@ -17,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.fusion import DEFAULT_METHOD, DEPTH, fuse
 from retrieval.store import Hit, KnowledgeStore
 
 
@@ -102,3 +105,29 @@ class TextPipeline:
         timings["search"] = _ms(search_start)
         timings["total"] = _ms(start)
         return RetrievalResult(self.name, hits, timings, text)
+
+
+class FusedRanking:
+    """SEAL's and the ASR pipeline's hits for one utterance as one ranking.
+
+    Give both pipelines ``depth(k)`` hits to fuse: a passage one of them ranks 12th still counts.
+    ``timings_ms``: ``fuse`` (its own work), ``total`` = the slower pipeline's total + ``fuse``
+    (the two run at once in the server; the fused ranking waits for both).
+    """
+
+    name = "fused"
+
+    def __init__(self, method: str = DEFAULT_METHOD) -> None:
+        fuse([], method)  # an unknown method fails here, naming the known ones
+        self.method = method
+
+    @staticmethod
+    def depth(k: int) -> int:
+        return max(k, DEPTH)
+
+    def run(self, seal: RetrievalResult, asr: RetrievalResult, k: int = 5) -> RetrievalResult:
+        start = time.perf_counter()
+        hits = fuse([seal.hits, asr.hits], self.method, limit=k)
+        fuse_ms = _ms(start)
+        total = max(seal.timings_ms.get("total", 0.0), asr.timings_ms.get("total", 0.0)) + fuse_ms
+        return RetrievalResult(self.name, hits, {"fuse": fuse_ms, "total": round(total, 3)})

@@ -89,11 +89,15 @@ class Resources:
     load_ms: dict[str, float] = field(default_factory=dict)
     demo: dict[str, Any] | None = None  # what the start-up ingest of the demo KB did
     sessions: int = 0
+    # Live searches (retrieval.partial) running over all sessions: taken without waiting, released by the
+    # worker when its search is done, so live hits never queue ahead of the final ones.
+    live_slots: threading.BoundedSemaphore = field(init=False)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.ingests = Gate(self.settings.max_pending_ingests)
         self.searches = Gate(self.settings.max_pending_searches)
+        self.live_slots = threading.BoundedSemaphore(self.settings.live_max_running)
 
     # -- loading ----------------------------------------------------------------------------------
     async def load(self) -> None:

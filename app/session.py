@@ -3,7 +3,13 @@
 The receive loop does the cheap work inline (decode PCM, resample, webrtcvad: microseconds per
 frame) and hands each finished utterance to a task. That task runs the requested pipelines at once
 on the worker pool and sends each ``retrieval`` event the moment its pipeline is done, so SEAL's hits
-never wait for the ASR baseline. Then the answer streams; a new utterance cancels it (barge-in).
+never wait for the ASR baseline; where both run, the fused ranking follows ASR's hits. Then the answer
+streams; a new utterance cancels it (barge-in).
+
+Live hits: at each short pause inside an utterance (the VAD's ``SpeechPause``) SEAL searches the speech
+so far and the page gets ``retrieval.partial``; at most one such search per session is in flight (a
+pause during one is skipped, not queued), and over all sessions at most ``live_max_running``. When the
+turn ends with nothing said after the last live search, the final ``retrieval`` reuses it at once.
 
 Bounds, so one client cannot hurt the others: at most ``MAX_PENDING`` utterances in processing
 (more are refused with ``busy``), audio at most ``ws_burst_s`` ahead of real time, a token bucket (beyond it:
@@ -22,7 +28,7 @@ import logging
 import time
 import uuid
 from contextlib import aclosing, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,9 +36,10 @@ import soxr
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app import events as ev
+from app.pipelines import FusedRanking, RetrievalResult
 from app.resources import Resources
 from app.security import TokenBucket, redact
-from app.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechStart, VadConfig, VadSegmenter
+from app.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
 from llm.types import AnswerDone as AnswerDoneItem
 from llm.types import Turn
 
@@ -43,6 +50,7 @@ MAX_FRAME_S = 5.0  # one binary message holds at most this much audio
 HISTORY_TURNS = 4
 # Container headers that say a frame is an encoded file, not raw PCM.
 MAGIC = {b"RIFF": "a WAV file", b"OggS": "Ogg audio", b"fLaC": "FLAC audio", b"ID3": "MP3 audio", b"\x1aE\xdf\xa3": "WebM audio"}
+FUSION = FusedRanking()
 
 
 @dataclass
@@ -54,7 +62,26 @@ class Options:
     k: int = 5
     answer: bool = True
     answer_from: str = "auto"
+    live: bool = True
     vad: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LiveSearch:
+    """SEAL on the speech so far, started at a pause; the final hits reuse it if nothing was said after."""
+
+    utterance: int
+    voiced_end_ms: float
+    audio_ms: float
+    task: asyncio.Task | None = None
+
+
+def with_fusion(pipelines: list[str]) -> list[str]:
+    """``fused`` runs seal and asr; seal and asr together also give ``fused`` (it costs microseconds)."""
+    wanted = set(pipelines)
+    if "fused" in wanted or {"seal", "asr"} <= wanted:
+        wanted |= {"seal", "asr", "fused"}
+    return [p for p in ("seal", "asr", "fused") if p in wanted]
 
 
 class Session:
@@ -63,7 +90,7 @@ class Session:
         self.res = res
         self.settings = res.settings
         self.id = uuid.uuid4().hex[:8]
-        self.opts = Options(collection=self.settings.collection, k=self.settings.top_k)
+        self.opts = self._default_options()
         self.started = False
         self.closed = False
         self.segmenter: VadSegmenter | None = None
@@ -71,6 +98,9 @@ class Session:
         self.utterance = 0
         self.pending: set[asyncio.Task] = set()
         self.answer_task: asyncio.Task | None = None
+        self.live: LiveSearch | None = None  # the current utterance's latest live search
+        self._live_task: asyncio.Task | None = None  # the one in flight, whatever its utterance
+        self._live_at = 0.0
         self.history: list[Any] = []
         self._send_lock = asyncio.Lock()
         # A token bucket of audio seconds: it refills at real time up to ws_burst_s, so a client can
@@ -102,7 +132,7 @@ class Session:
             self.closed = True
             if self._watchdog is not None:
                 self._watchdog.cancel()
-            for task in [*self.pending, self.answer_task]:
+            for task in [*self.pending, self.answer_task, self._live_task]:
                 if task and not task.done():
                     task.cancel()
             log.info("session %s closed after %d utterances", self.id, self.utterance)
@@ -188,9 +218,10 @@ class Session:
     async def _configure(self, message: ev.SessionOptions, restart: bool) -> None:
         """Apply ``start`` (from the defaults) or ``config`` (on top of the current options)."""
         given = message.model_dump(exclude_none=True, exclude={"type"})
-        base = Options(collection=self.settings.collection, k=self.settings.top_k) if restart else self.opts
+        base = self._default_options() if restart else self.opts
         new = Options(**{**base.__dict__, **{k: v for k, v in given.items() if k != "vad"}})
         new.vad = {**base.vad, **given.get("vad", {})}
+        new.pipelines = with_fusion(new.pipelines)
         if (restart or "collection" in given) and not await self._collection_ok(new.collection):
             return
         vad_changed = restart or any(k in given for k in ("mode", "vad", "sample_rate"))
@@ -220,12 +251,17 @@ class Session:
         await self.error("unknown_collection", f"no knowledge base {collection!r} (known: {known}); ingest documents first")
         return False
 
+    def _default_options(self) -> Options:
+        return Options(collection=self.settings.collection, k=self.settings.top_k, live=self.settings.live_hits)
+
     def _vad_config(self) -> VadConfig:
         cfg = dict(
             mode=self.opts.mode,
             aggressiveness=self.settings.vad_aggressiveness,
             end_silence_ms=self.settings.vad_end_silence_ms,
             max_utterance_s=self.settings.max_audio_seconds,
+            # pauses are always found when the server allows live hits; the session option decides their use
+            pause_ms=self.settings.live_pause_ms if self.settings.live_hits else 0,
         )
         cfg.update(self.opts.vad)
         return VadConfig(**cfg)
@@ -237,15 +273,25 @@ class Session:
         return bool(getattr(self.res.seal_model, "behind_asr", False))
 
     def _answer_from(self) -> str:
-        """Whose passages the answer reads: the one asked for if it runs; with "auto", SEAL's once
-        SEAL is trained and not behind ASR + text on its own dev evaluation, else the ASR pipeline's."""
+        """Whose passages the answer reads: the one asked for if it runs; with "auto", the fused ranking
+        where both pipelines run (never SEAL's alone over ASR's: a template dev set can put SEAL ahead
+        while people's own questions put it far behind, issue 18), the ASR pipeline's while no SEAL
+        checkpoint is loaded or its recorded dev eval puts the fused ranking behind ASR's, else the
+        one that runs."""
         pipelines = self.opts.pipelines
         if self.opts.answer_from in pipelines:
             return self.opts.answer_from
-        trusted = self._seal_trained() and not self._seal_behind_asr()
-        if "seal" in pipelines and (trusted or "asr" not in pipelines):
-            return "seal"
-        return "asr" if "asr" in pipelines else pipelines[0]
+        if "fused" in pipelines:
+            return "fused" if self._seal_trained() and not self._fused_behind_asr() else "asr"
+        return pipelines[0]
+
+    def _fused_behind_asr(self) -> bool:
+        scores = getattr(self.res.seal_model, "dev_eval", None) or {}
+        fused, asr = scores.get("fused", {}).get("top1"), scores.get("asr", {}).get("top1")
+        return fused is not None and asr is not None and fused < asr
+
+    def _live_on(self) -> bool:
+        return self.opts.live and self.settings.live_hits and self.opts.mode == "vad" and "seal" in self.opts.pipelines
 
     async def _ready(self) -> None:
         cfg = self.segmenter.config
@@ -259,11 +305,12 @@ class Session:
                 k=self.opts.k,
                 answer=self.opts.answer and self.res.answerer is not None,
                 answer_from=self._answer_from(),
+                live=self._live_on(),
                 seal_trained=self._seal_trained(),
                 seal_behind_asr=self._seal_behind_asr(),
                 answerer=getattr(self.res.answerer, "label", None) if self.res.answerer else self.res.answerer_note,
                 answer_source=self._answer_source() if self.res.answerer else None,
-                vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms")},
+                vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms", "pause_ms")},
                 limits={"max_utterance_s": cfg.max_utterance_s, "burst_s": self.settings.ws_burst_s, "max_frame_s": MAX_FRAME_S},
             )
         )
@@ -299,8 +346,11 @@ class Session:
 
     async def _handle(self, vad_events: list) -> None:
         for event in vad_events:
-            if isinstance(event, SpeechStart):
+            if isinstance(event, SpeechPause):
+                self._start_live(event)
+            elif isinstance(event, SpeechStart):
                 self.utterance += 1
+                self.live = None
                 await self.send(ev.VadStart(utterance=self.utterance, start_ms=event.start_ms))
                 await self._cancel_answer()  # barge-in
             elif isinstance(event, SpeechCancel):
@@ -321,17 +371,62 @@ class Session:
         if event.truncated:
             limit = self.segmenter.config.max_utterance_s
             await self.error("utterance_too_long", f"the utterance passed the {limit:.0f} s limit and was cut there; the results are for its first {limit:.0f} s", n)
+        live, self.live = self._reusable_live(event), None  # from here on, no partials for this utterance
         if len(self.pending) >= MAX_PENDING:
             await self.error("busy", "still working on the previous questions; this one was dropped, ask again in a moment", n)
             return
-        task = asyncio.create_task(self._process(n, event.audio, ended, {**self.opts.__dict__, "answer_from": self._answer_from()}))
+        opts = {**self.opts.__dict__, "answer_from": self._answer_from()}
+        task = asyncio.create_task(self._process(n, event.audio, ended, opts, live))
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
 
+    # -- live hits --------------------------------------------------------------------------------
+    def _start_live(self, event: SpeechPause) -> None:
+        """Search the speech so far, unless live hits are off or a live search is still running
+        (this session's, or ``live_max_running`` over all sessions): then the pause is skipped."""
+        now = time.perf_counter()
+        if not self._live_on() or (self._live_task and not self._live_task.done()):
+            return
+        if (now - self._live_at) * 1000 < self.settings.live_interval_ms:
+            return
+        if not self.res.live_slots.acquire(blocking=False):
+            return
+        self._live_at = now
+        live = LiveSearch(self.utterance, event.voiced_end_ms, round(event.audio.size * 1000 / SAMPLE_RATE, 1))
+        live.task = self._live_task = asyncio.create_task(self._run_live(live, event.audio, dict(self.opts.__dict__)))
+        self.live = live
+
+    async def _run_live(self, live: LiveSearch, audio: np.ndarray, opts: dict) -> RetrievalResult | None:
+        depth = FUSION.depth(opts["k"]) if "fused" in opts["pipelines"] else opts["k"]
+        try:
+            result, _ = await self.res.run_pipeline(
+                "seal", _release_after, self.res.live_slots, self._timed_run, self.res.pipelines["seal"], audio, opts["collection"], depth
+            )
+        except Exception:  # noqa: BLE001 - a failed live search only means the final search runs as usual
+            log.exception("live search failed")
+            return None
+        if self.live is live and not self.closed:  # the turn is still open: show the hits as provisional
+            await self.send(ev.RetrievalPartial(utterance=live.utterance, pipeline="seal", hits=[h.to_dict() for h in result.hits[: opts["k"]]],
+                                                audio_ms=live.audio_ms, timings_ms=result.timings_ms))
+        return result
+
+    def _reusable_live(self, end: SpeechEnd) -> asyncio.Task | None:
+        """The live search to reuse for this utterance's final SEAL hits: one that heard all of it."""
+        live = self.live
+        if live is None or live.utterance != self.utterance or end.voiced_end_ms is None:
+            return None
+        return live.task if live.voiced_end_ms == end.voiced_end_ms else None
+
     # -- pipelines and answer ---------------------------------------------------------------------
-    async def _process(self, n: int, audio: np.ndarray, ended: float, opts: dict) -> None:
-        jobs = [self._retrieve(name, n, audio, ended, opts) for name in opts["pipelines"]]
+    async def _process(self, n: int, audio: np.ndarray, ended: float, opts: dict, live: asyncio.Task | None = None) -> None:
+        depth = FUSION.depth(opts["k"]) if "fused" in opts["pipelines"] else opts["k"]
+        jobs = [self._retrieve(name, n, audio, ended, opts, depth, live if name == "seal" else None)
+                for name in opts["pipelines"] if name != "fused"]
         results = [r for r in await asyncio.gather(*jobs) if r is not None]
+        if "fused" in opts["pipelines"]:
+            results += [fused for fused in [await self._fuse(n, results, ended, opts)] if fused]
+        for result in results:
+            result.hits = result.hits[: opts["k"]]  # fusion read deeper lists; the answer reads the top k
         log.info(
             "session %s utterance %d (%.1f s): %s", self.id, n, audio.size / SAMPLE_RATE,
             ", ".join(f"{r.pipeline} {r.timings_ms.get('end_to_hits', 0):.0f} ms" for r in results) or "no results",
@@ -340,22 +435,50 @@ class Session:
             return  # nothing to answer from, answers off, or the user already asked something new
         self.answer_task = asyncio.create_task(self._answer(n, audio, results, opts["answer_from"]))
 
-    async def _retrieve(self, name: str, n: int, audio: np.ndarray, ended: float, opts: dict):
-        pipeline = self.res.pipelines[name]
-        queued = time.perf_counter()
-        try:
-            result = await self.res.run_pipeline(name, self._timed_run, pipeline, audio, opts["collection"], opts["k"])
-        except Exception as exc:  # noqa: BLE001 - one pipeline failing must not end the session
-            log.exception("pipeline %s failed", name)
-            await self.error("pipeline_failed", f"the {name} pipeline failed: {exc}", n)
-            return None
-        result, started = result
-        result.timings_ms["wait"] = round((started - queued) * 1000, 1)
+    async def _retrieve(self, name: str, n: int, audio: np.ndarray, ended: float, opts: dict, depth: int,
+                        live: asyncio.Task | None = None) -> RetrievalResult | None:
+        result = await self._reuse(live) if live else None
+        reused = result is not None
+        if not reused:
+            pipeline = self.res.pipelines[name]
+            queued = time.perf_counter()
+            try:
+                result, started = await self.res.run_pipeline(name, self._timed_run, pipeline, audio, opts["collection"], depth)
+            except Exception as exc:  # noqa: BLE001 - one pipeline failing must not end the session
+                log.exception("pipeline %s failed", name)
+                await self.error("pipeline_failed", f"the {name} pipeline failed: {exc}", n)
+                return None
+            result.timings_ms["wait"] = round((started - queued) * 1000, 1)
         result.timings_ms["end_to_hits"] = round((time.perf_counter() - ended) * 1000, 1)
-        await self.send(ev.Retrieval(utterance=n, **result.to_dict()))
+        await self._send_result(n, result, opts["k"], from_partial=reused)
         if result.transcript is not None:
             await self.send(ev.Transcript(utterance=n, text=result.transcript))
         return result
+
+    @staticmethod
+    async def _reuse(live: asyncio.Task) -> RetrievalResult | None:
+        """A copy of a live search's result (it may still be running: wait for it), None if it failed."""
+        try:
+            shared = await asyncio.shield(live)
+        except Exception:  # noqa: BLE001 - logged by the live search; the final search runs instead
+            return None
+        if shared is None:
+            return None
+        return replace(shared, hits=list(shared.hits), timings_ms=dict(shared.timings_ms))
+
+    async def _fuse(self, n: int, results: list[RetrievalResult], ended: float, opts: dict) -> RetrievalResult | None:
+        """The fused ranking, once SEAL's and ASR's hits are both in (microseconds: on the loop)."""
+        by_name = {r.pipeline: r for r in results}
+        if "seal" not in by_name or "asr" not in by_name:
+            return None  # one of them failed: its error went out, the other's hits stand alone
+        fused = FUSION.run(by_name["seal"], by_name["asr"], FUSION.depth(opts["k"]))
+        fused.timings_ms["end_to_hits"] = round((time.perf_counter() - ended) * 1000, 1)
+        await self._send_result(n, fused, opts["k"])
+        return fused
+
+    async def _send_result(self, n: int, result: RetrievalResult, k: int, from_partial: bool = False) -> None:
+        await self.send(ev.Retrieval(utterance=n, pipeline=result.pipeline, hits=[h.to_dict() for h in result.hits[:k]],
+                                     timings_ms=result.timings_ms, transcript=result.transcript, from_partial=from_partial))
 
     @staticmethod
     def _timed_run(pipeline, audio, collection, k):
@@ -414,6 +537,14 @@ class Session:
             task.cancel()
             with suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+def _release_after(slot, fn, *args):
+    """Run ``fn`` on a worker, then free the live-search slot it holds (also if it fails)."""
+    try:
+        return fn(*args)
+    finally:
+        slot.release()
 
 
 def _not_pcm(data: bytes, rate: int) -> str | None:

@@ -124,6 +124,16 @@ class Settings(BaseSettings):
     ws_burst_s: float = Field(30.0, description="Audio a client may send ahead of real time before it is cut off")
     vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad strictness, 0..3")
     vad_end_silence_ms: int = Field(450, description="Silence that ends an utterance in hands-free mode")
+    live_hits: bool = Field(
+        True, description="Live hits: SEAL searches the speech so far at short pauses while the person is still "
+        "talking (retrieval.partial events); the final hits reuse the last one when nothing was said after it"
+    )
+    live_pause_ms: int = Field(200, ge=30, description="Silence inside an utterance that starts a live search (below vad_end_silence_ms)")
+    live_interval_ms: int = Field(300, ge=0, description="At most one live search started per session in this long")
+    live_max_running: int = Field(
+        2, ge=1, description="Live searches running at once over all sessions; more are skipped (never queued), so they "
+        "cannot delay final hits"
+    )
     demo_kb: Path | None = Field(
         Path("data/demo"), description="Ingested into the default collection at start-up when it is empty; unset: never"
     )

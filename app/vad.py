@@ -13,6 +13,11 @@ Two modes:
 An utterance that reaches ``max_utterance_s`` is cut there and flagged ``truncated``; in VAD mode the
 rest of that speech is skipped until the next silence, so one long monologue gives one result, not a
 stream of fragments.
+
+With ``pause_ms`` set (VAD mode), a shorter silence inside an utterance gives a ``SpeechPause``: the
+audio so far, cut as ``SpeechEnd`` would cut it if the turn ended there. The session searches it for
+live hits while the person may still go on (``retrieval.partial``); ``voiced_end_ms`` on both events
+tells whether any speech came after a pause.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class VadConfig:
     max_utterance_s: float = 30.0
     min_utterance_ms: int = 200  # shorter voiced bursts (clicks, coughs) are dropped
     warmup_ms: int = 120  # webrtcvad calls anything speech until its noise model settles
+    pause_ms: int = 0  # silence inside an utterance that gives a SpeechPause (0: none); below end_silence_ms
 
     def __post_init__(self) -> None:
         if self.frame_ms not in FRAME_MS_CHOICES:
@@ -55,6 +61,8 @@ class VadConfig:
             raise ValueError(f"mode must be 'vad' or 'ptt', not {self.mode!r}")
         if self.max_utterance_s <= 0:
             raise ValueError("max_utterance_s must be positive")
+        if self.pause_ms < 0:
+            raise ValueError(f"pause_ms must be 0 (no pause events) or positive, not {self.pause_ms}")
 
     @property
     def frame_samples(self) -> int:
@@ -73,10 +81,24 @@ class SpeechEnd:
     end_ms: float  # end of the last voiced frame, or the cut / stop point
     reason: Literal["silence", "max_length", "stop"]
     truncated: bool = False
+    voiced_end_ms: float | None = None  # the last voiced frame's end (None: cut mid-speech, audio kept whole)
 
     @property
     def duration_ms(self) -> float:
         return self.end_ms - self.start_ms
+
+
+@dataclass
+class SpeechPause:
+    """A short silence inside an utterance (``pause_ms``): the speech so far, cut like a ``SpeechEnd``.
+
+    If the next event is a ``SpeechEnd`` with the same ``voiced_end_ms``, nothing was said after
+    the pause and both carry the same speech."""
+
+    audio: np.ndarray = field(repr=False)
+    start_ms: float
+    end_ms: float  # refined end of speech so far
+    voiced_end_ms: float
 
 
 @dataclass
@@ -87,7 +109,7 @@ class SpeechCancel:
     end_ms: float
 
 
-VadEvent = SpeechStart | SpeechEnd | SpeechCancel
+VadEvent = SpeechStart | SpeechEnd | SpeechCancel | SpeechPause
 
 
 class VadSegmenter:
@@ -178,7 +200,15 @@ class VadSegmenter:
             if end.duration_ms < cfg.min_utterance_ms:
                 return [SpeechCancel(end.start_ms, end.end_ms)]
             return [end]
+        if cfg.pause_ms and self._silence_frames == -(-cfg.pause_ms // cfg.frame_ms):  # once per pause
+            return self._pause()
         return []
+
+    def _pause(self) -> list[VadEvent]:
+        audio, end_ms = self._cut(self._last_voiced_end_ms)
+        if end_ms - self._start_ms < self.config.min_utterance_ms:
+            return []  # a click so far: nothing worth searching
+        return [SpeechPause(audio.astype(np.float32) / 32768.0, self._start_ms, end_ms, self._last_voiced_end_ms)]
 
     def _idle_frame(self, frame: np.ndarray, voiced: bool, frame_start: float) -> list[VadEvent]:
         cfg = self.config
@@ -214,18 +244,24 @@ class VadSegmenter:
 
     # -- closing an utterance --------------------------------------------------------------------------
     def _finish(self, end_ms: float, reason: str, truncated: bool, keep_all: bool) -> SpeechEnd:
-        cfg = self.config
-        audio = np.concatenate(self._speech) if self._speech else np.zeros(0, dtype=np.int16)
-        if not keep_all:
-            pre = self._pre_roll_frames * cfg.frame_samples
-            end_idx = pre + int((end_ms - self._start_ms) * SAMPLE_RATE / 1000)
-            end_idx = _refine_end(audio, pre, end_idx)
-            end_ms = self._start_ms + (end_idx - pre) * 1000 / SAMPLE_RATE
-            # Keep post_roll_ms after the end of speech, drop the rest of the hangover.
-            audio = audio[: end_idx + int(cfg.post_roll_ms * SAMPLE_RATE / 1000)]
-        event = SpeechEnd(audio.astype(np.float32) / 32768.0, self._start_ms, end_ms, reason, truncated)  # type: ignore[arg-type]
+        voiced_end = None if keep_all else end_ms
+        if keep_all:
+            audio = np.concatenate(self._speech) if self._speech else np.zeros(0, dtype=np.int16)
+        else:
+            audio, end_ms = self._cut(end_ms)
+        event = SpeechEnd(audio.astype(np.float32) / 32768.0, self._start_ms, end_ms, reason, truncated, voiced_end)  # type: ignore[arg-type]
         self._drop()
         return event
+
+    def _cut(self, end_ms: float) -> tuple[np.ndarray, float]:
+        """The utterance's audio up to ``end_ms`` pulled back over the quiet tail, plus post-roll."""
+        cfg = self.config
+        audio = np.concatenate(self._speech) if self._speech else np.zeros(0, dtype=np.int16)
+        pre = self._pre_roll_frames * cfg.frame_samples
+        end_idx = pre + int((end_ms - self._start_ms) * SAMPLE_RATE / 1000)
+        end_idx = _refine_end(audio, pre, end_idx)
+        # Keep post_roll_ms after the end of speech, drop the rest of the hangover.
+        return audio[: end_idx + int(cfg.post_roll_ms * SAMPLE_RATE / 1000)], self._start_ms + (end_idx - pre) * 1000 / SAMPLE_RATE
 
     def _drop(self) -> None:
         self._in_speech = False

@@ -134,6 +134,16 @@ def spoken(text: str, voice: str = "espeak:en-us") -> np.ndarray:
     return _speech_cache[(text, voice)]
 
 
+def spoken_with_pause(first: str, second: str, pause_s: float = 0.4) -> np.ndarray:
+    """One question said in two breaths (real synthesized speech, the engine's own silences trimmed)."""
+    from speech import trim
+
+    return np.concatenate([trim(spoken(first)), np.zeros(int(16_000 * pause_s), np.float32), trim(spoken(second))])
+
+
+PAUSED_QUESTION = ("When does the library open", "on Sunday mornings?")
+
+
 def pcm_frames(audio: np.ndarray, frame_ms: int = 40, rate: int = 16_000) -> list[bytes]:
     """Float audio -> PCM16 frames as a browser worklet would send them."""
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")

@@ -36,5 +36,14 @@ def synthesize(text: str, voice: str = "espeak:en-us", speed: int | None = None)
         return load_audio(wav)
 
 
+def trim(audio: np.ndarray, rel_db: float = -40.0) -> np.ndarray:
+    """``audio`` without the engine's own leading and trailing silence (10 ms steps ``rel_db`` under the loudest)."""
+    step = 160
+    n = audio.size // step
+    energy = np.sqrt((audio[: n * step].reshape(n, step) ** 2).mean(axis=1) + 1e-12)
+    loud = np.flatnonzero(20 * np.log10(energy / energy.max()) > rel_db)
+    return audio[loud[0] * step : (loud[-1] + 1) * step]
+
+
 def have(engine: str) -> bool:
     return shutil.which({"espeak": "espeak-ng", "flite": "flite", "festival": "text2wave"}[engine]) is not None

@@ -30,6 +30,13 @@ def test_tiny_latency_run_writes_json_markdown_and_chart(tmp_path, order):
         for step in ("decode", "embed", "search", "total", "end_to_end"):
             assert row["asr"][step] > 0, step
         assert row["transcript"]  # the ASR pipeline really heard something
+        felt = row["felt"]  # real end of speech -> final hits, what the user waits for
+        assert felt["end_of_turn"] == pytest.approx(row["seal"]["vad"])
+        assert felt["seal"] == pytest.approx(row["seal"]["end_to_end"]) and felt["asr"] == pytest.approx(row["asr"]["end_to_end"])
+        assert felt["fused"] >= max(felt["seal"], felt["asr"])  # the fused ranking waits for both
+        assert felt["end_of_turn"] <= felt["seal_live"] <= felt["seal"] + 1000
+        live = row["live"]  # every built-in question ends with a pause the VAD sees before the end of turn
+        assert live["searches"] >= 1 and (live["reused"] or not live["ready_before_end"])
     summary = data["summary"]["all"]
     assert summary["n"] == 2 and summary["ratio_p50"] > 0
     assert {row["bucket"] for row in data["queries"]} <= set(data["summary"])
@@ -37,6 +44,8 @@ def test_tiny_latency_run_writes_json_markdown_and_chart(tmp_path, order):
     assert data["machine"]["cores"] and "load_average" in data["machine"]
     markdown = (out / "latency.md").read_text()
     assert "| SEAL |" in markdown and "| ASR |" in markdown and "1,000" in markdown
+    assert "What the user waits for" in markdown and "ready at end of turn" in markdown
+    assert 0 <= summary["live"]["ready_before_end_share"] <= summary["live"]["reused_share"] <= 1
     assert (out / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

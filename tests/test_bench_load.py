@@ -77,18 +77,23 @@ def test_two_real_time_sessions_are_all_answered(served, tmp_path):
     port, pid = served
     out = tmp_path / "load"
     result = runner.invoke(app, ["bench", "load", "--url", f"ws://127.0.0.1:{port}/ws", "--sessions", "2",
-                                 "--duration", "8", "--grace", "30", "--out", str(out)])
+                                 "--duration", "8", "--grace", "30", "--live", "on,off", "--out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "load.json").read_text())
     assert data["server_pid"] == pid  # found by its port
-    level = data["levels"][0]
-    assert level["sessions"] == 2 and level["sessions_refused"] == 0
-    assert level["questions_sent"] >= 2
-    assert level["utterances_handled"] == level["questions_sent"], level
-    assert level["errors"] == {}, level["error_examples"]
-    assert level["end_of_speech_to_seal_hits_ms"]["p50"] > 0
-    assert level["server"]["measured"] and level["server"]["rss_mb_end"] > 0
-    assert "| 2 | 0 |" in (out / "load.md").read_text()
+    assert [level["live"] for level in data["levels"]] == [True, False]  # both variants, one after the other
+    for level in data["levels"]:
+        assert level["sessions"] == 2 and level["sessions_refused"] == 0
+        assert level["questions_sent"] >= 2
+        assert level["utterances_handled"] == level["questions_sent"], level
+        assert level["errors"] == {}, level["error_examples"]
+        assert level["end_of_speech_to_seal_hits_ms"]["p50"] > 0
+        assert level["server"]["measured"] and level["server"]["rss_mb_end"] > 0
+    live, off = data["levels"]
+    assert live["live_partials"] >= 1 and 0 <= live["final_from_partial_share"] <= 1  # every question ends in a pause
+    assert off["live_partials"] == 0 and off["final_from_partial_share"] == 0
+    markdown = (out / "load.md").read_text()
+    assert "| 2 | on | 0 |" in markdown and "| 2 | off | 0 |" in markdown
     assert (out / "load.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from live_server import QUESTION, live_server, spoken, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, live_server, spoken, spoken_with_pause, with_silence
 from models.audio import write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,13 @@ def server(session_data_dir, tmp_path_factory):
 def question_wav(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("mic") / "question.wav"
     write_wav(path, with_silence(spoken(QUESTION[0]), before_s=1.0, after_s=3.0))
+    return path
+
+
+@pytest.fixture(scope="module")
+def paused_wav(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("mic") / "paused.wav"
+    write_wav(path, with_silence(spoken_with_pause(*PAUSED_QUESTION), before_s=1.0, after_s=3.0))
     return path
 
 
@@ -83,6 +90,32 @@ def test_spoken_question_in_the_browser_shows_passage_latency_and_answer(server,
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000
+    assert not problems, problems
+
+
+def test_live_hits_show_as_provisional_while_the_person_talks_then_final(server, paused_wav):
+    """The question comes in two breaths: SEAL's hits for the first one show, marked provisional,
+    while the second is spoken; when the turn ends they are final, and the fused column is filled."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = _launch(p, paused_wav)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.goto(server.base + "/")
+            page.click("#mic")
+            page.wait_for_selector("#hits-seal.provisional .hit", timeout=90_000)
+            assert "provisional" in page.inner_text("#live-seal")
+            page.screenshot(path=str(ARTIFACTS / "browser-live-provisional.png"), full_page=True)
+            page.wait_for_selector("#live-seal[data-state=final]", timeout=60_000)
+            assert not page.locator("#hits-seal.provisional").count()
+            page.wait_for_selector("#hit-fused-1", timeout=90_000)
+            assert page.locator("#col-fused").is_visible()
+            page.click("#mic")
+        finally:
+            browser.close()
     assert not problems, problems
 
 

@@ -55,6 +55,27 @@ def test_eval_reports_accuracy_and_latency_per_pipeline(tmp_path: Path) -> None:
     assert "Top-1" in result.output
 
 
+@pytest.mark.skipif(not have("espeak"), reason="espeak-ng is not installed")
+def test_fused_runs_both_pipelines_and_waits_for_asr(tmp_path: Path) -> None:
+    from training.eval import BREAKDOWNS
+
+    kb, queries = _write(tmp_path / "kb.jsonl", KB), _write(tmp_path / "q.jsonl", QUERIES)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["eval", "--kb", str(kb), "--queries", str(queries), "--pipelines", "fused,text",
+                                      "--fusion", "zsum,rrf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert [k for k in report if k not in BREAKDOWNS] == ["seal", "asr", "fused-zsum", "fused-rrf", "text"]
+    for name in ("fused-zsum", "fused-rrf"):
+        assert report[name]["n"] == 2 and 0 <= report[name]["top1"] <= report[name]["top3"] <= 1
+        assert report[name]["p50_ms"] >= report["asr"]["p50_ms"]  # it needs ASR's hits
+    assert report["meta"]["fusion"] == {"fused-zsum": "zsum", "fused-rrf": "rrf"}
+    assert "waits for ASR" in " ".join(result.output.split())
+    bad = CliRunner().invoke(app, ["eval", "--kb", str(kb), "--queries", str(queries), "--pipelines", "fused",
+                                   "--fusion", "max", "--out", str(out)])
+    assert bad.exit_code == 1 and "unknown fusion method 'max'" in " ".join(bad.output.split())
+
+
 def test_bad_queries_file_is_named_in_one_clear_error(tmp_path: Path) -> None:
     kb = _write(tmp_path / "kb.jsonl", KB)
     queries = tmp_path / "q.jsonl"

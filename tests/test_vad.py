@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.vad import SpeechCancel, SpeechEnd, SpeechStart, VadConfig, VadSegmenter
+from app.vad import SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
 from speech import have, synthesize
 
 RATE = 16_000
@@ -153,3 +153,37 @@ def test_bad_config_is_refused_with_a_reason():
         VadConfig(frame_ms=25)
     with pytest.raises(ValueError, match="aggressiveness"):
         VadConfig(aggressiveness=5)
+    with pytest.raises(ValueError, match="pause_ms"):
+        VadConfig(pause_ms=-1)
+
+
+@pytest.fixture(scope="module")
+def paused_question() -> np.ndarray:
+    """One question with a 400 ms breath in the middle, under hiss: one utterance, one inner pause."""
+    if not have("espeak"):
+        pytest.skip("needs espeak-ng")
+    rng = np.random.default_rng(3)
+    first, second = (synthesize(text, "espeak:en-us") for text in ("When does the library open", "on Sundays?"))
+    first, second = (audio[slice(*_speech_extent(audio))] for audio in (first, second))  # the engine's own silences off
+    signal = np.concatenate([np.zeros(RATE // 2), first, np.zeros(RATE * 4 // 10), second, np.zeros(RATE)])
+    return (signal + rng.normal(0, 0.003, signal.size)).astype(np.float32)
+
+
+def test_a_pause_inside_an_utterance_gives_the_speech_so_far(paused_question):
+    events = _run(VadSegmenter(VadConfig(pause_ms=200, end_silence_ms=450)), paused_question, 320)
+    kinds = [type(e) for e in events]
+    assert kinds[0] is SpeechStart and kinds[-1] is SpeechEnd and kinds.count(SpeechEnd) == 1, kinds
+    pauses = [e for e in events if isinstance(e, SpeechPause)]
+    end = events[-1]
+    assert len(pauses) == 2, kinds  # the breath, and the silence before the end of turn is declared
+    inner, last = pauses
+    assert inner.voiced_end_ms < end.voiced_end_ms and inner.audio.size < end.audio.size * 0.8
+    # Nothing was said after the last pause: the same voiced end, the same speech (up to the tail trim)
+    assert last.voiced_end_ms == end.voiced_end_ms
+    assert abs(last.audio.size - end.audio.size) <= RATE * 50 // 1000
+    assert last.start_ms == inner.start_ms == end.start_ms
+
+
+def test_no_pause_events_unless_asked(paused_question):
+    events = _run(VadSegmenter(VadConfig(end_silence_ms=450)), paused_question, 320)
+    assert [type(e) for e in events] == [SpeechStart, SpeechEnd]

@@ -18,7 +18,7 @@ import pytest
 import soxr
 import websockets
 
-from live_server import QUESTION, events_until, live_server, spoken, stream, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, events_until, live_server, spoken, spoken_with_pause, stream, with_silence
 from models.seal import behind_asr
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +26,8 @@ SHIPPED = sorted((ROOT / "models" / "checkpoints").glob("*/config.json"))
 TRAINED = bool(SHIPPED)
 # A shipped checkpoint whose own dev eval puts it below ASR + text is not trusted to find the passage
 BEHIND = bool(SHIPPED) and behind_asr(json.loads(SHIPPED[0].read_text()).get("notes", {}).get("dev_eval"))
+_DEV = (json.loads(SHIPPED[0].read_text()).get("notes", {}).get("dev_eval") or {}) if SHIPPED else {}
+FUSED_BEHIND = _DEV.get("fused", {}).get("top1", 1.0) < _DEV.get("asr", {}).get("top1", 0.0)
 AHEAD = TRAINED and not BEHIND
 HIT_FIELDS = {"id", "score", "text", "title", "source", "doc_id"}
 
@@ -65,11 +67,12 @@ async def test_spoken_question_events_arrive_in_order_with_the_passage(server):
     async with websockets.connect(server.ws) as ws:
         ready, events = await _ask(ws, audio)
         events += await events_until(ws, lambda e: e["type"] == "transcript", timeout=30) if "transcript" not in _types(events) else []
-    assert ready["pipelines"] == ["seal", "asr"] and ready["collection"] == "ws_fixture"
-    kinds = _types(events)
+    assert ready["pipelines"] == ["seal", "asr", "fused"] and ready["collection"] == "ws_fixture"
+    finals = [e for e in events if e["type"] != "retrieval.partial"]  # live hits: tested below
+    kinds = [e["type"] for e in finals]
     assert kinds[:2] == ["vad.start", "vad.end"], kinds
-    assert kinds.index("transcript") > [i for i, e in enumerate(events) if e.get("pipeline") == "asr"][0]
-    end = events[1]
+    assert kinds.index("transcript") > [i for i, e in enumerate(finals) if e.get("pipeline") == "asr"][0]
+    end = next(e for e in events if e["type"] == "vad.end")
     assert end["reason"] == "silence" and not end["truncated"] and 800 < end["duration_ms"] < 2500
     assert all(e["utterance"] == 1 for e in events)
 
@@ -236,14 +239,81 @@ async def test_answer_can_read_the_asr_passages(server):
     assert "nine in the morning" in done["text"]
 
 
-async def test_answers_read_seal_passages_only_once_seal_is_trained(server):
-    """``answer_from: auto``: while no SEAL checkpoint is loaded its hits mean nothing, so the answer
-    reads the ASR pipeline's passages and ``ready`` says SEAL is untrained; a trained SEAL answers."""
+async def test_answers_read_the_fused_ranking_where_both_run(server):
+    """``answer_from: auto`` never reads SEAL's passages alone over ASR's (issue 18: a template dev set
+    can put SEAL ahead while people's own questions put it far behind): where both run, the fused
+    ranking; while no SEAL checkpoint is loaded its hits mean nothing, so the ASR pipeline's."""
     async with websockets.connect(server.ws) as ws:
         await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"]}))
         both = json.loads(await ws.recv())
         await ws.send(json.dumps({"type": "config", "pipelines": ["seal"]}))
         seal_only = json.loads(await ws.recv())
+        await ws.send(json.dumps({"type": "config", "pipelines": ["fused"]}))
+        fused = json.loads(await ws.recv())
     assert both["seal_trained"] is TRAINED and both["seal_behind_asr"] is (TRAINED and BEHIND)
-    assert both["answer_from"] == ("seal" if AHEAD else "asr")
-    assert seal_only["answer_from"] == "seal"  # nothing else to read from
+    assert both["pipelines"] == ["seal", "asr", "fused"]
+    assert both["answer_from"] == ("fused" if TRAINED and not FUSED_BEHIND else "asr")
+    assert seal_only["answer_from"] == "seal" and seal_only["pipelines"] == ["seal"]  # nothing else to read from
+    assert fused["pipelines"] == ["seal", "asr", "fused"]  # fused runs both
+
+
+@pytest.mark.skipif(not TRAINED, reason="no trained SEAL checkpoint: answers read ASR's passages anyway")
+async def test_answers_read_asr_where_the_checkpoint_s_dev_eval_puts_fused_behind_it(server, monkeypatch):
+    notes = _resources(server).seal_model.config.notes
+    async with websockets.connect(server.ws) as ws:
+        for fused, expected in ((0.23, "asr"), (0.59, "fused")):  # fused behind ASR (0.40), then ahead
+            monkeypatch.setitem(notes, "dev_eval", {"seal": {"top1": 0.27}, "asr": {"top1": 0.40}, "fused": {"top1": fused}})
+            await ws.send(json.dumps({"type": "start", "pipelines": ["seal", "asr"]}))
+            assert json.loads(await ws.recv())["answer_from"] == expected
+
+
+async def test_fused_ranking_follows_the_asr_hits(server):
+    audio = with_silence(spoken(QUESTION[0]))
+    async with websockets.connect(server.ws) as ws:
+        _, events = await _ask(ws, audio, pipelines=("seal", "asr", "fused"))
+    order = [e["pipeline"] for e in events if e["type"] == "retrieval"]
+    assert order == ["seal", "asr", "fused"]
+    results = _retrievals(events)
+    fused = results["fused"]
+    assert len(fused["hits"]) == 3 and all(HIT_FIELDS <= set(h) for h in fused["hits"])
+    assert [h["score"] for h in fused["hits"]] == sorted((h["score"] for h in fused["hits"]), reverse=True)
+    assert QUESTION[1] in [h["doc_id"] for h in fused["hits"]]
+    assert fused["timings_ms"]["end_to_hits"] >= results["asr"]["timings_ms"]["end_to_hits"]  # it waits for ASR
+    assert "fuse" in fused["timings_ms"]
+
+
+def paused_question() -> np.ndarray:
+    return with_silence(spoken_with_pause(*PAUSED_QUESTION), after_s=1.2)
+
+
+async def test_live_hits_arrive_while_the_person_is_still_talking(server):
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal"], "k": 3, "answer": False}))
+        ready = json.loads(await ws.recv())
+        assert ready["live"] is True and ready["vad"]["pause_ms"] > 0
+        sender = asyncio.create_task(stream(ws, paused_question(), frame_ms=20, pace=1.0))  # real time, as a microphone
+        events = await events_until(ws, lambda e: e["type"] == "retrieval")
+        await sender
+    kinds = _types(events)
+    assert "retrieval.partial" in kinds[: kinds.index("vad.end")], kinds  # the breath: hits before the turn ended
+    partials = [e for e in events if e["type"] == "retrieval.partial"]
+    first, last = partials[0], partials[-1]
+    assert first["pipeline"] == "seal" and len(first["hits"]) == 3 and all(HIT_FIELDS <= set(h) for h in first["hits"])
+    assert {"encoder", "search", "total"} <= set(first["timings_ms"])
+    end = next(e for e in events if e["type"] == "vad.end")
+    assert first["audio_ms"] < end["duration_ms"] < last["audio_ms"]  # the breath's search heard only the start
+    final = events[-1]
+    # Nothing was said after the last pause: the final hits are that live search's, sent at once
+    assert final["from_partial"] is True
+    assert [h["id"] for h in final["hits"]] == [h["id"] for h in last["hits"]]
+
+
+async def test_live_hits_off_sends_no_partials(server):
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal"], "k": 3, "answer": False, "live": False}))
+        assert json.loads(await ws.recv())["live"] is False
+        sender = asyncio.create_task(stream(ws, paused_question(), frame_ms=20, pace=1.0))
+        events = await events_until(ws, lambda e: e["type"] == "retrieval")
+        await sender
+    assert "retrieval.partial" not in _types(events)
+    assert events[-1]["from_partial"] is False and events[-1]["pipeline"] == "seal"

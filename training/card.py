@@ -155,7 +155,7 @@ def update_card_evals(checkpoint: Path, evals: dict) -> None:
 
 def record_dev_eval(checkpoint: Path, report: dict | None) -> None:
     """Keep the main report's headline numbers in config.json, where the server reads them: while SEAL
-    scores below ASR + text, answers read the ASR pipeline's passages (app/session.py)."""
+    scores below ASR + text, the page says so (``seal_behind_asr``, app/session.py)."""
     config_path = checkpoint / "config.json"
     if report is None or not config_path.is_file():
         return

@@ -1,4 +1,4 @@
-"""`seal eval`: Top-1/3/10, MRR and latency of the seal, asr and text pipelines on one KB and query set.
+"""`seal eval`: Top-1/3/10, MRR and latency of the seal, asr, fused and text pipelines on one KB and query set.
 
 The knowledge base is ingested with the project's own ingestion (both named vectors), every query is
 spoken by each requested voice (or read from its ``audio`` file), and each utterance goes through the
@@ -18,9 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-PIPELINES = ("seal", "asr", "text")
+PIPELINES = ("seal", "asr", "fused", "text")
 DEFAULT_VOICE = "espeak:en-us"
 BREAKDOWNS = {"by_voice", "by_family", "meta"}  # report keys that are not pipelines
+RANKED = 10  # Top-10 and MRR count the first this many hits
+FUSED_NOTE = ("fused: one ranking from SEAL's and ASR's hits; it waits for ASR's, so its latency is the slower "
+              "pipeline's plus the fusion (the server runs both at once)")
 
 
 class EvalError(ValueError):
@@ -103,14 +106,26 @@ def metrics(outcomes: list[Outcome]) -> dict:
 class Evaluator:
     """Holds the models, a store and the collection; ``run`` evaluates queries x voices x pipelines."""
 
-    def __init__(self, settings, pipelines: list[str], collection: str | None = None, checkpoint: str | None = None) -> None:
-        from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
+    def __init__(self, settings, pipelines: list[str], collection: str | None = None, checkpoint: str | None = None,
+                 fusion: list[str] | None = None) -> None:
+        from app.pipelines import AsrPipeline, FusedRanking, SealPipeline, TextPipeline
         from models import registry
         from retrieval.store import KnowledgeStore
 
         unknown = [p for p in pipelines if p not in PIPELINES]
         if unknown:
             raise EvalError(f"unknown pipeline(s) {unknown}; choose from {', '.join(PIPELINES)}")
+        # fused ranks SEAL's and ASR's hits: both run (and are reported) whenever it is asked for
+        self.fusions: dict[str, FusedRanking] = {}
+        if "fused" in pipelines:
+            methods = fusion or [None]
+            try:
+                rankers = [FusedRanking(m) if m else FusedRanking() for m in methods]
+            except ValueError as exc:
+                raise EvalError(f"--fusion: {exc}") from None
+            self.fusions = {("fused" if len(rankers) == 1 else f"fused-{r.method}"): r for r in rankers}
+            pipelines = [p for p in ("seal", "asr", *pipelines) if p != "fused"]
+            pipelines = list(dict.fromkeys(pipelines))
         self._tmp = None
         if collection is None:  # a private embedded store that vanishes afterwards
             self._tmp = tempfile.TemporaryDirectory(prefix="seal-eval-")
@@ -175,15 +190,26 @@ class Evaluator:
 
     def run(self, utterances, progress: Callable[[], None] | None = None) -> list[Outcome]:
         outcomes = []
+        # fusion reads deeper lists than the ten that are scored: a passage one pipeline ranks 12th still counts
+        deep = max(RANKED, *(r.depth(RANKED) for r in self.fusions.values())) if self.fusions else RANKED
         for query, voice, audio in utterances:
+            results = {}
             for name, pipeline in self.pipelines.items():
-                result = pipeline.run(query.text if name == "text" else audio, self.collection, k=10)
-                rank, docs = rank_of(result.hits, query.relevant)
-                outcomes.append(Outcome(query.id, voice, name, rank, float(result.timings_ms["total"]),
-                                        dict(result.timings_ms), result.transcript if name == "asr" else None, docs[:3]))
+                k = deep if name in ("seal", "asr") else RANKED
+                results[name] = pipeline.run(query.text if name == "text" else audio, self.collection, k=k)
+            for label, ranker in self.fusions.items():
+                results[label] = ranker.run(results["seal"], results["asr"], k=RANKED)
+            order = sorted(results, key=lambda name: 2 if name == "text" else name.startswith("fused"))  # seal, asr, fused, text
+            outcomes += [_outcome(query, voice, name, results[name]) for name in order]
             if progress:
                 progress()
         return outcomes
+
+
+def _outcome(query: Query, voice: str, name: str, result) -> Outcome:
+    rank, docs = rank_of(result.hits[:RANKED], query.relevant)
+    return Outcome(query.id, voice, name, rank, float(result.timings_ms["total"]), dict(result.timings_ms),
+                   result.transcript if name == "asr" else None, docs[:3])
 
 
 def build_report(outcomes: list[Outcome], meta: dict) -> dict:

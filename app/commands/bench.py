@@ -121,6 +121,7 @@ def load(
     duration: float = typer.Option(60.0, "--duration", min=1.0, help="Seconds of audio each session streams per level."),
     soak: float = typer.Option(None, "--soak", min=10.0, help="Soak mode: run the first --sessions level for this many seconds and report the server's RSS slope.", show_default=False),
     pipelines: str = typer.Option("seal", "--pipelines", help="Pipelines each session asks for: seal or seal,asr."),
+    live: str = typer.Option("on", "--live", help="Live hits in each session: on, off, or on,off (both at every level, one after the other)."),
     answer: bool = typer.Option(False, "--answer/--no-answer", help="Also generate answers (off: retrieval only, what the latency target is about)."),
     collection: str = typer.Option(None, "--collection", "-c", help="Knowledge base (default: the server's)."),
     voice: list[str] = typer.Option(None, "--voice", "-v", help="TTS voice engine:name for the questions; repeatable.", show_default=False),
@@ -141,6 +142,7 @@ def load(
     SEAL_MAX_SESSIONS=32 for the 16 and 32 levels.
 
     Examples: `seal serve &` then `seal bench load --sessions 8 --duration 60`,
+    `seal bench load --sessions 8 --live on,off` (live hits against none, same questions),
     `seal bench load --sessions 8 --soak 600`.
     """
     from training.bench.load import LoadConfig, LoadError, check_target, run_load
@@ -151,8 +153,12 @@ def load(
     wanted = [p.strip() for p in pipelines.split(",") if p.strip()]
     if not wanted or any(p not in ("seal", "asr") for p in wanted) or "seal" not in wanted:
         fail(f"--pipelines must include seal (the latency measured), optionally asr: seal or seal,asr (got {pipelines!r})")
+    variants = [part.strip() for part in live.split(",") if part.strip()]
+    if not variants or any(v not in ("on", "off") for v in variants):
+        fail(f"--live takes on, off or on,off (got {live!r})")
     config = LoadConfig(url=url, sessions=levels, duration_s=duration, soak_s=soak, pipelines=wanted, answer=answer,
-                        collection=collection, token=token, allow_remote=allow_remote, grace_s=grace)
+                        collection=collection, token=token, allow_remote=allow_remote, grace_s=grace,
+                        live=[v == "on" for v in dict.fromkeys(variants)])
     if voice:
         config.voices = list(voice)
     try:

@@ -78,10 +78,11 @@ def _check_store(settings) -> None:
 def mic(
     url: str = typer.Option("ws://127.0.0.1:8000/ws", "--url", help="The server's websocket."),
     file: Path = typer.Option(None, "--file", "-f", help="Stream this recording (WAV, FLAC, OGG) at real-time pace instead of the microphone."),
-    pipelines: str = typer.Option("seal,asr", "--pipelines", help="Comma list: seal, asr."),
+    pipelines: str = typer.Option("seal,asr", "--pipelines", help="Comma list: seal, asr, fused (seal and asr together also give fused)."),
     collection: str = typer.Option(None, "--collection", "-c", help="Knowledge base (default: the server's)."),
     mode: str = typer.Option("vad", "--mode", help="vad: hands-free, utterances cut by silence; ptt: the whole recording is one utterance."),
     no_answer: bool = typer.Option(False, "--no-answer", help="Retrieval only."),
+    no_live: bool = typer.Option(False, "--no-live", help="No live hits: SEAL searches only once the turn is over."),
     speed: float = typer.Option(1.0, "--speed", help="File streaming pace (2 = twice real time; the server allows a burst ahead)."),
     seconds: float = typer.Option(None, "--seconds", help="Stop the microphone after this long (default: Ctrl-C)."),
     token: str = typer.Option(None, "--token", envvar="SEAL_API_TOKEN", help="The server's shared secret, if it has one."),
@@ -89,19 +90,23 @@ def mic(
 ) -> None:
     """Talk to a running `seal serve` from the terminal and print what comes back.
 
+    While you talk, SEAL's hits for what you said so far print as "live" at each short pause
+    (provisional); the final hits follow when the turn ends.
+
     Examples: `seal mic` (speak, Ctrl-C to stop), `seal mic --file question.wav`,
     `seal mic --file q.wav --pipelines seal --json`.
     """
     from app.mic import MicOptions, run
 
     wanted = [p.strip() for p in pipelines.split(",") if p.strip()]
-    if not wanted or any(p not in ("seal", "asr") for p in wanted):
-        fail(f"--pipelines takes seal and/or asr, not {pipelines!r}")
+    if not wanted or any(p not in ("seal", "asr", "fused") for p in wanted):
+        fail(f"--pipelines takes seal, asr and/or fused, not {pipelines!r}")
     if mode not in ("vad", "ptt"):
         fail(f"--mode is vad or ptt, not {mode!r}")
     if file is not None and not file.is_file():
         fail(f"{file}: no such file")
-    options = MicOptions(url=url, pipelines=wanted, collection=collection, mode=mode, answer=not no_answer, token=token, speed=speed)
+    options = MicOptions(url=url, pipelines=wanted, collection=collection, mode=mode, answer=not no_answer, live=not no_live,
+                         token=token, speed=speed)
     printer = _print_json if json_out else EventPrinter()
     if file is None and not json_out:
         err_console.print("listening: ask a question (Ctrl-C to stop)")
@@ -143,10 +148,16 @@ class EventPrinter:
             if not event.get("discarded"):
                 note = " [yellow](cut at the limit)[/]" if event.get("truncated") else ""
                 console.print(f"[bold]#{event['utterance']}[/] {event['duration_ms'] / 1000:.1f} s of speech{note}", highlight=False)
+        elif kind == "retrieval.partial":
+            top = "; ".join(f"[{i}] {h.get('title') or h.get('doc_id')}" for i, h in enumerate(event["hits"][:3], 1))
+            console.print(f"[dim]{event['pipeline']} live, provisional ({event['audio_ms'] / 1000:.1f} s heard so far): {top}[/]",
+                          highlight=False)
         elif kind == "retrieval":
             t = event["timings_ms"]
             parts = ", ".join(f"{k} {v:.0f}" for k, v in t.items() if k not in ("total", "end_to_hits"))
-            console.print(f"[bold cyan]{event['pipeline']}[/] {t.get('end_to_hits', t.get('total', 0)):.0f} ms after speech ({parts})", highlight=False)
+            reused = "; the live hits had heard it all" if event.get("from_partial") else ""
+            console.print(f"[bold cyan]{event['pipeline']}[/] {t.get('end_to_hits', t.get('total', 0)):.0f} ms after speech ({parts}{reused})",
+                          highlight=False)
             for i, hit in enumerate(event["hits"], 1):
                 text = hit["text"] if len(hit["text"]) < 100 else hit["text"][:97] + "…"
                 console.print(f"  [{i}] {hit['score']:.3f} [bold]{hit.get('title') or hit.get('doc_id')}[/]: {text}", highlight=False)

@@ -239,14 +239,21 @@ def eval_command(
     kb: Path = typer.Option(..., "--kb", help='Knowledge-base JSONL: {"id", "text", "title"?, "source"?} per line.'),
     queries: Path = typer.Option(..., "--queries", help='Queries JSONL: {"id", "text", "relevant": [ids], "audio"?} per line.'),
     voice: list[str] = typer.Option([], "--voice", help="engine:voice to speak queries without audio (repeatable), e.g. espeak:en-us, flite:slt."),
-    pipelines: str = typer.Option("seal,asr,text", "--pipelines", help="Comma-separated: seal (audio -> SEAL), asr (Whisper -> text tower), text (true text, the ceiling)."),
+    pipelines: str = typer.Option("seal,asr,text", "--pipelines", help="Comma-separated: seal (audio -> SEAL), asr (Whisper -> text tower), "
+                                  "fused (one ranking from seal's and asr's hits; runs both), text (true text, the ceiling)."),
+    fusion: str = typer.Option(None, "--fusion", help="How fused ranks: zsum (z-normalized score sum, the default) or rrf "
+                               "(reciprocal rank fusion); several, comma-separated, are reported as fused-zsum, fused-rrf.",
+                               show_default=False),
     out: Path = typer.Option(Path("report.json"), "--out", help="JSON report; a PNG plot and per-query JSONL go beside it."),
     checkpoint: str | None = typer.Option(None, "--checkpoint", help="SEAL checkpoint folder (default: SEAL_CHECKPOINT or the shipped one)."),
     collection: str | None = typer.Option(None, "--collection", help="Ingest into this collection of the configured store and keep it (default: a temporary store)."),
     limit: int | None = typer.Option(None, "--limit", help="Evaluate only the first N queries."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
 ) -> None:
-    """Evaluate retrieval from speech: Top-1/3/10, MRR and latency p50/p95 (end of utterance -> hits) per pipeline."""
+    """Evaluate retrieval from speech: Top-1/3/10, MRR and latency p50/p95 (end of utterance -> hits) per pipeline.
+
+    Example: seal eval --kb DATA/dev/kb.jsonl --queries DATA/dev/queries.jsonl --pipelines seal,asr,fused,text
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from app.settings import get_settings
@@ -255,7 +262,8 @@ def eval_command(
     names = [p.strip() for p in pipelines.split(",") if p.strip()]
     try:
         query_list = read_queries(queries)[:limit]
-        evaluator = Evaluator(get_settings(), names, collection=collection, checkpoint=checkpoint)
+        methods = [m.strip() for m in fusion.split(",") if m.strip()] if fusion else None
+        evaluator = Evaluator(get_settings(), names, collection=collection, checkpoint=checkpoint, fusion=methods)
     except (EvalError, FileNotFoundError) as exc:
         fail(str(exc))
     try:
@@ -282,6 +290,7 @@ def eval_command(
         "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(),
         "seal_quantization": evaluator.seal_model.quantization,
         "seal_engine": evaluator.seal_model.engine,
+        "fusion": {name: ranker.method for name, ranker in evaluator.fusions.items()},
         "skipped": evaluator.skipped,
         "ctc_unheard": unheard_summary(evaluator.seal_model, [q.text for q in query_list]),
     }
@@ -335,6 +344,10 @@ def print_eval_table(report: dict) -> None:
         for family, rows in families.items():
             per.add_row(family, *[f"{rows[n]['top1']:.3f}" for n in names], str(rows[names[0]]["n"]))
         console.print(per)
+    if any(name.startswith("fused") for name in report):
+        from training.eval import FUSED_NOTE
+
+        console.print(FUSED_NOTE, highlight=False)
 
 
 def _train(stage: str, config: Path | None, data: Path | None, out: Path | None, init: str | None, overrides: list[str],

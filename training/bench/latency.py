@@ -10,7 +10,9 @@ question comes after the user spoke, not straight after the previous one): back 
 forward ran faster than a server ever sees it. Then the same query vectors searched in scratch collections of
 1k, 10k, 100k random passages (``scale``). Per step p50/p95 by utterance-length bucket, and the
 SEAL/ASR ratios, both from the end of the utterance (what the pipelines time) and from the real end of
-speech (VAD included, which both pipelines share).
+speech (VAD included, which both pipelines share). Last, what the user waits for (``live``): from the
+real end of speech to the final hits of SEAL (with and without live hits), ASR and the fused ranking;
+the live searches at the VAD's pauses are real SEAL runs, replayed on the stream's clock.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 from app.settings import Settings
 from app.vad import VadConfig
 from training.bench import scale
+from training.bench.live import LiveConfig, replay_live
 from training.bench.queries import BUCKETS, DEFAULT_VOICES, SpokenQuery, bucket_of, load_query_texts, speak_queries
 from training.bench.stats import ratio, summarize
 from training.bench.vad_timing import time_vad
@@ -36,6 +39,7 @@ from training.bench.vad_timing import time_vad
 ORDERS = ("blocks", "interleaved")
 SEAL_STEPS = ["vad", "features", "encoder", "adapter", "search", "total", "end_to_end"]
 ASR_STEPS = ["vad", "decode", "embed", "search", "total", "end_to_end"]
+FELT = ["end_of_turn", "seal", "seal_live", "asr", "fused"]  # real end of speech -> final hits (live.py)
 
 
 @dataclass
@@ -117,6 +121,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "k": config.k,
             "order": config.order,
             "gap_ms": config.gap_ms,
+            "live": {"pause_ms": settings.live_pause_ms, "interval_ms": settings.live_interval_ms},
         },
         "load_ms": load_ms,
         "queries": rows,
@@ -133,6 +138,11 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
               "blocks); one warm-up query before each block is not counted") if config.order == "blocks" else
              ("queries run one at a time, SEAL and ASR alternating which goes first (order: interleaved); "
               "one warm-up query each is not counted")) + f"; {config.gap_ms:g} ms idle before each timed query",
+            "what the user waits for (felt): real end of speech -> final hits; live searches start at the VAD's "
+            f"pauses of {settings.live_pause_ms} ms inside the utterance (one in flight, at most one per "
+            f"{settings.live_interval_ms} ms), each a real SEAL run after {config.gap_ms:g} ms idle, replayed on the "
+            "stream's clock; without a live search that heard everything, SEAL runs at the end of turn (after "
+            "any live search still running); fused = the later of SEAL and ASR, plus the fusion",
         ],
     }
 
@@ -169,18 +179,19 @@ def _vad_config(settings: Settings) -> VadConfig:
     return VadConfig(
         aggressiveness=getattr(settings, "vad_aggressiveness", VadConfig.aggressiveness),
         end_silence_ms=getattr(settings, "vad_end_silence_ms", VadConfig.end_silence_ms),
+        pause_ms=settings.live_pause_ms,  # where the server would start live searches
     )
 
 
 def _run_queries(
     spoken: list[SpokenQuery], models: dict[str, Any], store, collection: str, config: LatencyConfig, settings: Settings, progress: Progress
 ) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray]:
-    from app.pipelines import AsrPipeline, SealPipeline
+    from app.pipelines import AsrPipeline, FusedRanking, SealPipeline
 
     seal = SealPipeline(models["seal"], store)
     asr = AsrPipeline(models["asr"], models["text"], store)
     vad_config = _vad_config(settings)
-    progress.stage("timing the pipelines", 2 * len(spoken))
+    progress.stage("timing the pipelines", 3 * len(spoken))
     vads = [time_vad(query, vad_config) for query in spoken]
     cut = [vad.audio if vad.audio is not None else query.audio for query, vad in zip(spoken, vads)]
     results: list[dict[str, Any]] = [{} for _ in spoken]
@@ -205,10 +216,32 @@ def _run_queries(
         for i in range(len(cut)):
             for pipeline in (seal, asr) if i % 2 == 0 else (asr, seal):
                 timed(i, pipeline)
+    live_config = LiveConfig(interval_ms=settings.live_interval_ms, gap_ms=config.gap_ms)
+    fusion = FusedRanking()
+    for query, vad, result in zip(spoken, vads, results):
+        result["felt"] = _felt(vad, result, seal, fusion, collection, config.k, live_config)
+        progress.advance(1)
     rows = [_row(query, vad, result) for query, vad, result in zip(spoken, vads, results)]
     seal_vectors = models["seal"].embed_text([q.text for q in spoken])
     text_vectors = models["text"].encode([row["transcript"] or "" for row in rows])
     return rows, seal_vectors, text_vectors
+
+
+def _felt(vad, results, seal, fusion, collection: str, k: int, live_config: LiveConfig) -> dict[str, Any]:
+    """Real end of speech -> final hits of each pipeline, SEAL with and without live hits (live.py)."""
+    if vad.total_ms is None:
+        return {"ms": dict.fromkeys(FELT), "live": None}
+    seal_ms, asr_ms = results["seal"].timings_ms["total"], results["asr"].timings_ms["total"]
+    fuse_ms = fusion.run(results["seal"], results["asr"], k).timings_ms["fuse"]
+    speech_end_s = vad.decided_s - vad.hangover_ms / 1000
+    end_s = vad.decided_s + vad.processing_ms / 1000
+    outcome = replay_live(vad, end_s, seal_ms, lambda audio: seal.run(audio, collection, k).timings_ms["total"], live_config)
+    turn = vad.total_ms
+    seal_live = (outcome.final_s - speech_end_s) * 1000
+    ms = {"end_of_turn": turn, "seal": turn + seal_ms, "seal_live": seal_live, "asr": turn + asr_ms,
+          "fused": turn + max(seal_ms, asr_ms) + fuse_ms, "fused_live": max(seal_live, turn + asr_ms) + fuse_ms}
+    return {"ms": {key: round(value, 3) for key, value in ms.items()},
+            "live": {"searches": outcome.searches, "reused": outcome.reused, "ready_before_end": outcome.ready_before_end}}
 
 
 def _row(query: SpokenQuery, vad, results) -> dict[str, Any]:
@@ -243,6 +276,8 @@ def _row(query: SpokenQuery, vad, results) -> dict[str, Any]:
             "end_to_end": with_vad(asr_t["total"]),
         },
         "transcript": results["asr"].transcript,
+        "felt": results["felt"]["ms"],
+        "live": results["felt"]["live"],
     }
 
 
@@ -266,8 +301,21 @@ def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "ratio_p50": ratio(seal["total"]["p50"], asr["total"]["p50"]),
             "ratio_p95": ratio(seal["total"]["p95"], asr["total"]["p95"]),
             "ratio_end_to_end_p50": ratio(seal["end_to_end"]["p50"], asr["end_to_end"]["p50"]),
+            "felt": {name: summarize(r["felt"].get(name) for r in group) for name in [*FELT, "fused_live"]},
+            "live": _live_shares([r["live"] for r in group if r["live"]]),
         }
     return out
+
+
+def _live_shares(lives: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often the final SEAL hits were a live search's, and ready when the end of turn was declared."""
+    n = len(lives)
+    return {
+        "n": n,
+        "reused_share": round(sum(x["reused"] for x in lives) / n, 3) if n else None,
+        "ready_before_end_share": round(sum(x["ready_before_end"] for x in lives) / n, 3) if n else None,
+        "searches_mean": round(sum(x["searches"] for x in lives) / n, 2) if n else None,
+    }
 
 
 def machine_info() -> dict[str, Any]:

@@ -11,7 +11,9 @@ the client sent the frame holding the last sample of speech (last 10 ms with spe
 arrival of the ``retrieval`` event with ``pipeline: seal`` for that utterance. Nothing is subtracted:
 it includes the VAD's hangover (the silence it waits for), the server's queueing and processing, and
 both network hops on loopback. Server utterances are matched to the client's questions by stream time
-(the ``vad.end`` interval that overlaps the question).
+(the ``vad.end`` interval that overlaps the question). With live hits on, the final SEAL hits may be a
+live search's (``from_partial``), sent the moment the turn ends; ``live`` lists the variants to run
+(on, off, or both one after the other at each level).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class LoadConfig:
     ready_timeout_s: float = 300.0
     allow_remote: bool = False
     seed: int = 0
+    live: list[bool] = field(default_factory=lambda: [True])  # live hits per variant; each level runs every variant
 
 
 # -- the target ------------------------------------------------------------------------------------
@@ -127,6 +130,7 @@ class Question:
     seal_at: float | None = None  # perf_counter of the matching seal ``retrieval``
     server_end_to_hits_ms: float | None = None
     server_total_ms: float | None = None
+    from_partial: bool = False  # the final SEAL hits were a live search's
 
     @property
     def latency_ms(self) -> float | None:
@@ -144,14 +148,16 @@ class SessionResult:
     refused: str | None = None
     unmatched_utterances: int = 0
     max_lag_ms: float = 0.0  # how far behind its real-time schedule the client ever was
+    partials: int = 0  # retrieval.partial events received
 
 
 # -- one session -----------------------------------------------------------------------------------
 
 
 class Session:
-    def __init__(self, index: int, config: LoadConfig, pool: list[Clip], duration_s: float, rng: np.random.Generator) -> None:
-        self.index, self.config, self.pool, self.duration_s, self.rng = index, config, pool, duration_s, rng
+    def __init__(self, index: int, config: LoadConfig, pool: list[Clip], duration_s: float, rng: np.random.Generator,
+                 live: bool = True) -> None:
+        self.index, self.config, self.pool, self.duration_s, self.rng, self.live = index, config, pool, duration_s, rng, live
         self.result = SessionResult(index)
         self.vad_ends: dict[int, tuple[Question, float]] = {}
         self.sent_samples = 0
@@ -181,7 +187,7 @@ class Session:
 
     async def _start(self, ws) -> bool:
         start: dict[str, Any] = {"type": "start", "sample_rate": SAMPLE_RATE, "pipelines": self.config.pipelines,
-                                 "mode": "vad", "answer": self.config.answer}
+                                 "mode": "vad", "answer": self.config.answer, "live": self.live}
         if self.config.collection:
             start["collection"] = self.config.collection
         await ws.send(json.dumps(start))
@@ -228,6 +234,9 @@ class Session:
                 timings = event.get("timings_ms") or {}
                 question.server_end_to_hits_ms = timings.get("end_to_hits")
                 question.server_total_ms = timings.get("total")
+                question.from_partial = bool(event.get("from_partial"))
+        elif kind == "retrieval.partial":
+            self.result.partials += 1
         elif kind == "error":
             self._error(event.get("code", "error"), event.get("message", ""))
 
@@ -289,16 +298,17 @@ class Session:
 
 
 async def run_level(config: LoadConfig, pool: list[Clip], sessions: int, duration_s: float, pid: int | None,
-                    sample_every_s: float = 1.0) -> dict[str, Any]:
-    rng = np.random.default_rng(config.seed + sessions)
+                    sample_every_s: float = 1.0, live: bool = True) -> dict[str, Any]:
+    rng = np.random.default_rng(config.seed + sessions)  # the same questions and pauses for every variant
     sampler = ServerSampler(pid, sample_every_s).start() if pid else None
     started = time.perf_counter()
-    runners = [Session(i, config, pool, duration_s, np.random.default_rng(int(rng.integers(1 << 31)))) for i in range(sessions)]
+    runners = [Session(i, config, pool, duration_s, np.random.default_rng(int(rng.integers(1 << 31))), live) for i in range(sessions)]
     # Stagger the starts over ~2 s so the sessions do not all speak in lock-step.
     results = await asyncio.gather(*(s.run(stagger_s=float(rng.uniform(0, 2.0))) for s in runners))
     wall_s = time.perf_counter() - started
     samples = sampler.stop() if sampler else []
-    return summarize_level(sessions, results, samples, wall_s, sampler.error if sampler else "no server pid: CPU and memory not measured")
+    level = summarize_level(sessions, results, samples, wall_s, sampler.error if sampler else "no server pid: CPU and memory not measured")
+    return {**level, "live": live}
 
 
 def summarize_level(sessions: int, results: list[SessionResult], samples: list[Sample], wall_s: float, sampler_error: str | None) -> dict[str, Any]:
@@ -324,6 +334,8 @@ def summarize_level(sessions: int, results: list[SessionResult], samples: list[S
         "server_pipeline_total_ms": summarize(q.server_total_ms for q in handled),
         "client_max_lag_ms": round(max((r.max_lag_ms for r in results), default=0.0), 1),
         "server": _server_summary(samples, sampler_error),
+        "live_partials": sum(r.partials for r in results),
+        "final_from_partial_share": round(sum(q.from_partial for q in handled) / len(handled), 3) if handled else None,
     }
 
 
@@ -353,11 +365,12 @@ async def run_soak(config: LoadConfig, pool: list[Clip], pid: int | None) -> dic
     rng = np.random.default_rng(config.seed)
     sampler = ServerSampler(pid, interval_s=5.0).start()
     started = time.perf_counter()
-    runners = [Session(i, config, pool, config.soak_s or 0, np.random.default_rng(int(rng.integers(1 << 31)))) for i in range(sessions)]
+    live = config.live[0]
+    runners = [Session(i, config, pool, config.soak_s or 0, np.random.default_rng(int(rng.integers(1 << 31))), live) for i in range(sessions)]
     results = await asyncio.gather(*(s.run(stagger_s=float(rng.uniform(0, 2.0))) for s in runners))
     samples = sampler.stop()
     level = summarize_level(sessions, results, samples, time.perf_counter() - started, sampler.error)
-    return {**level, "rss": rss_trend(samples)}
+    return {**level, "live": live, "rss": rss_trend(samples)}
 
 
 def rss_trend(samples: list[Sample], warmup_fraction: float = 0.2) -> dict[str, Any]:
@@ -388,7 +401,7 @@ def run_load(config: LoadConfig, pid: int | None, progress=None) -> dict[str, An
     pool = question_pool(config)
     out: dict[str, Any] = {"kind": "seal bench load", "url": config.url, "server_pid": pid,
                            "config": {"duration_s": config.duration_s, "soak_s": config.soak_s, "pipelines": config.pipelines,
-                                      "answer": config.answer, "collection": config.collection, "voices": config.voices,
+                                      "answer": config.answer, "live": config.live, "collection": config.collection, "voices": config.voices,
                                       "frame_ms": FRAME_MS, "gap_s": list(config.gap_s), "questions": [c.text for c in pool]},
                            "levels": []}
     if config.soak_s:
@@ -397,13 +410,14 @@ def run_load(config: LoadConfig, pid: int | None, progress=None) -> dict[str, An
         out["soak"] = asyncio.run(run_soak(config, pool, pid))
     else:
         for sessions in config.sessions:
-            if progress:
-                progress(f"{sessions} sessions for {config.duration_s:.0f} s")
-            out["levels"].append(asyncio.run(run_level(config, pool, sessions, config.duration_s, pid)))
+            for live in config.live:
+                if progress:
+                    progress(f"{sessions} sessions for {config.duration_s:.0f} s, live hits {'on' if live else 'off'}")
+                out["levels"].append(asyncio.run(run_level(config, pool, sessions, config.duration_s, pid, live=live)))
     out["machine"] = machine_info() | {"load_average_at_start": load_at_start}
     out["definition"] = (
         "end_of_speech_to_seal_hits_ms: client clock, from sending the 20 ms frame that holds the last "
-        "sample of speech to receiving the retrieval event with pipeline seal for that utterance; "
+        "sample of speech to receiving the (final) retrieval event with pipeline seal for that utterance; "
         "nothing subtracted (includes the VAD hangover, queueing, processing, loopback)"
     )
     return out

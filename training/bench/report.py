@@ -78,6 +78,7 @@ def latency_markdown(result: dict[str, Any]) -> str:
             lines.append(
                 f"| {bucket} | {b['n']} | {_f(b['ratio_p50'], 3)} | {_f(b['ratio_p95'], 3)} | {_f(b['ratio_end_to_end_p50'], 3)} |"
             )
+    lines += ["", *felt_markdown(result)]
     lines += [
         "",
         f"## Search cost by collection size (store: {s['store']}, k={s['k']})",
@@ -93,6 +94,38 @@ def latency_markdown(result: dict[str, Any]) -> str:
     lines += ["", "## Targets", "", *latency_targets(result)]
     lines += ["", "Notes:", *[f"- {note}" for note in result["notes"]], ""]
     return "\n".join(lines)
+
+
+FELT_COLUMNS = [("end_of_turn", "end of turn declared"), ("seal", "SEAL"), ("seal_live", "SEAL, live hits"),
+                ("asr", "ASR"), ("fused", "fused (waits for ASR)")]
+
+
+def felt_markdown(result: dict[str, Any]) -> list[str]:
+    """What the user waits for: real end of speech -> final hits, per bucket, with the live-hit shares."""
+    summary = result["summary"]
+    if "felt" not in summary.get("all", {}):
+        return []
+    live = result["settings"].get("live", {})
+    lines = [
+        "## What the user waits for: real end of speech -> final hits, p50 / p95 ms",
+        "",
+        f"Live hits: SEAL searches the speech so far at each pause of {live.get('pause_ms', '?')} ms inside the "
+        "utterance; *reused* = the final SEAL hits were a live search's (nothing said after it), *ready* = that "
+        "search was done when the VAD declared the end of turn, so the user waited for the endpointer only.",
+        "",
+        "| bucket | n | " + " | ".join(label for _, label in FELT_COLUMNS) + " | reused | ready at end of turn | live searches per question |",
+        "| --- | --- | " + " | ".join("---" for _ in FELT_COLUMNS) + " | --- | --- | --- |",
+    ]
+    for bucket in ["all", *BUCKETS]:
+        b = summary.get(bucket)
+        if not b:
+            continue
+        cells = [f"{_f(b['felt'][key]['p50'])} / {_f(b['felt'][key]['p95'])}" for key, _ in FELT_COLUMNS]
+        shares = b["live"]
+        pct = lambda x: "-" if x is None else f"{100 * x:.0f} %"  # noqa: E731
+        lines.append(f"| {bucket} | {b['n']} | " + " | ".join(cells)
+                     + f" | {pct(shares['reused_share'])} | {pct(shares['ready_before_end_share'])} | {_f(shares['searches_mean'], 2)} |")
+    return lines
 
 
 def latency_targets(result: dict[str, Any]) -> list[str]:
@@ -112,6 +145,13 @@ def latency_targets(result: dict[str, Any]) -> list[str]:
         lines.append(f"- search at 100k passages < 20 ms p50 ({result['settings']['store']}): {worst:.1f} ms: {verdict}")
     else:
         lines.append("- search at 100k passages < 20 ms p50: not measured (add 100000 to --passages)")
+    if mid and "felt" in mid:
+        felt, turn = mid["felt"]["seal_live"]["p50"], mid["felt"]["end_of_turn"]["p50"]
+        if felt is not None and turn is not None:
+            verdict = "met" if felt <= turn + 30 else "not met"
+            lines.append(f"- with live hits, real end of speech -> final SEAL hits p50 at most the end of turn + 30 ms (3-6 s): "
+                         f"{felt:.1f} vs {turn:.1f} + 30 ms: {verdict}; final hits ready when the turn was declared over in "
+                         f"{100 * (mid['live']['ready_before_end_share'] or 0):.0f} % of the questions")
     return lines
 
 
@@ -124,7 +164,12 @@ def latency_chart(result: dict[str, Any], path: Path) -> Path:
 
     summary = result["summary"]
     buckets = [b for b in BUCKETS if b in summary] or ["all"]
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [2, 1]})
+    felt = "felt" in summary.get("all", {})
+    fig, axes = plt.subplots(1, 3 if felt else 2, figsize=(18 if felt else 12, 4.8),
+                             gridspec_kw={"width_ratios": [2, 1, 2] if felt else [2, 1]})
+    ax, ax2 = axes[0], axes[1]
+    if felt:
+        _felt_panel(axes[2], summary, buckets)
     colors = {"vad": "#bbbbbb", "features": "#9ecae1", "encoder": "#3182bd", "adapter": "#08519c",
               "decode": "#fdae6b", "embed": "#e6550d", "search": "#31a354"}
     width = 0.38
@@ -162,6 +207,30 @@ def latency_chart(result: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def _felt_panel(ax, summary: dict[str, Any], buckets: list[str]) -> None:
+    """p50 real end of speech -> final hits per bucket: SEAL without and with live hits, ASR, fused;
+    the grey band is the end of turn (what the user waits for the VAD alone)."""
+    series = [("seal", "SEAL", "#5eead4"), ("seal_live", "SEAL, live hits", "#0d9488"),
+              ("asr", "ASR", "#c084fc"), ("fused", "fused", "#1d4ed8")]
+    width = 0.8 / len(series)
+    for i, bucket in enumerate(buckets):
+        turn = summary[bucket]["felt"]["end_of_turn"]["p50"] or 0.0
+        ax.bar(i, turn, 0.9, color="#e5e7eb", label="end of turn declared" if i == 0 else None, zorder=0)
+        for j, (key, label, color) in enumerate(series):
+            value = summary[bucket]["felt"][key]["p50"] or 0.0
+            x = i - 0.4 + width * (j + 0.5)
+            ax.bar(x, value, width * 0.9, color=color, label=label if i == 0 else None, zorder=2)
+            ax.text(x, value, f"{value:.0f}", ha="center", va="bottom", fontsize=7)
+        ready = summary[bucket]["live"]["ready_before_end_share"]
+        if ready is not None:
+            ax.text(i, 0, f"ready at end of turn: {100 * ready:.0f} %", ha="center", va="bottom", fontsize=7, zorder=3)
+    ax.set_xticks(range(len(buckets)), [f"{b}\n(n={summary[b]['n']})" for b in buckets])
+    ax.set_ylabel("p50 ms, real end of speech -> final hits")
+    ax.set_title("What the user waits for", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.margins(y=0.25)
+
+
 def load_markdown(result: dict[str, Any]) -> str:
     c = result["config"]
     lines = [
@@ -178,9 +247,10 @@ def load_markdown(result: dict[str, Any]) -> str:
     levels = result.get("levels") or []
     if levels:
         lines += [
-            "| sessions | refused | questions | handled | errors | end of speech -> SEAL hits p50 / p95 ms | "
-            "server end_to_hits p50 / p95 | server CPU % mean / p95 | server RSS MB start -> end | client lag max ms |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| sessions | live hits | refused | questions | handled | errors | end of speech -> SEAL hits p50 / p95 ms | "
+            "server end_to_hits p50 / p95 | server CPU % mean / p95 | server RSS MB start -> end | client lag max ms | "
+            "live hits sent / final from them |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for level in levels:
             lines.append(_load_row(level))
@@ -190,9 +260,10 @@ def load_markdown(result: dict[str, Any]) -> str:
         lines += [
             f"## Soak: {soak['sessions']} sessions for {result['config']['soak_s']:.0f} s",
             "",
-            "| sessions | refused | questions | handled | errors | end of speech -> SEAL hits p50 / p95 ms | "
-            "server end_to_hits p50 / p95 | server CPU % mean / p95 | server RSS MB start -> end | client lag max ms |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| sessions | live hits | refused | questions | handled | errors | end of speech -> SEAL hits p50 / p95 ms | "
+            "server end_to_hits p50 / p95 | server CPU % mean / p95 | server RSS MB start -> end | client lag max ms | "
+            "live hits sent / final from them |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
             _load_row(soak),
             "",
             f"RSS after {trend.get('warmup_dropped_s', '-')} s warm-up: {trend.get('rss_mb_after_warmup', '-')} MB -> "
@@ -204,12 +275,16 @@ def load_markdown(result: dict[str, Any]) -> str:
         p95 = level["end_of_speech_to_seal_hits_ms"]["p95"]
         clean = not level["errors"] and level["unanswered"] == 0
         verdict = "met" if clean and p95 is not None and p95 < 1000 else "not met"
-        lines.append(f"- {level['sessions']} sessions: errors {sum(level['errors'].values())}, unanswered "
+        lines.append(f"- {level['sessions']} sessions{_live_words(level)}: errors {sum(level['errors'].values())}, unanswered "
                      f"{level['unanswered']}, p95 {_f(p95, 0)} ms: {verdict}")
     examples = [m for level in [*levels, *([soak] if soak else [])] for m in level.get("error_examples", [])]
     if examples:
         lines += ["", "Errors seen (first few):", *[f"- {m}" for m in examples[:8]]]
     return "\n".join(lines) + "\n"
+
+
+def _live_words(level: dict[str, Any]) -> str:
+    return "" if "live" not in level else f", live hits {'on' if level['live'] else 'off'}"
 
 
 def _load_row(level: dict[str, Any]) -> str:
@@ -220,10 +295,13 @@ def _load_row(level: dict[str, Any]) -> str:
         rss = f"{server['rss_mb_start']:.0f} -> {server['rss_mb_end']:.0f}"
     else:
         cpu = rss = "not measured"
+    live = {True: "on", False: "off"}.get(level.get("live"), "-")
+    share = level.get("final_from_partial_share")
+    reused = f"{level.get('live_partials', 0)} / {'-' if share is None else f'{100 * share:.0f} %'}"
     return (
-        f"| {level['sessions']} | {level['sessions_refused']} | {level['questions_sent']} | {level['utterances_handled']} | "
+        f"| {level['sessions']} | {live} | {level['sessions_refused']} | {level['questions_sent']} | {level['utterances_handled']} | "
         f"{errors} | {_f(lat['p50'], 0)} / {_f(lat['p95'], 0)} | {_f(srv['p50'], 0)} / {_f(srv['p95'], 0)} | {cpu} | {rss} | "
-        f"{level['client_max_lag_ms']} |"
+        f"{level['client_max_lag_ms']} | {reused} |"
     )
 
 
@@ -239,17 +317,22 @@ def load_chart(result: dict[str, Any], path: Path) -> Path:
     fig, axes = plt.subplots(1, 2 if soak and levels else 1, figsize=(11 if soak and levels else 6.5, 4.4), squeeze=False)
     ax = axes[0][0]
     if levels:
-        x = [level["sessions"] for level in levels]
-        ax.plot(x, [level["end_of_speech_to_seal_hits_ms"]["p50"] or float("nan") for level in levels], "o-", label="p50")
-        ax.plot(x, [level["end_of_speech_to_seal_hits_ms"]["p95"] or float("nan") for level in levels], "o--", label="p95")
+        variants = list(dict.fromkeys(level.get("live") for level in levels))
+        for variant, color in zip(variants, ("#0d9488", "#9ca3af")):
+            chosen = [level for level in levels if level.get("live") == variant]
+            x = [level["sessions"] for level in chosen]
+            suffix = "" if variant is None or len(variants) == 1 else f", live hits {'on' if variant else 'off'}"
+            ax.plot(x, [level["end_of_speech_to_seal_hits_ms"]["p50"] or float("nan") for level in chosen], "o-", color=color, label="p50" + suffix)
+            ax.plot(x, [level["end_of_speech_to_seal_hits_ms"]["p95"] or float("nan") for level in chosen], "o--", color=color, label="p95" + suffix)
+        x = sorted({level["sessions"] for level in levels})
         ax.axhline(1000, color="grey", ls=":", lw=0.8, label="1 s target (p95)")
         ax.set_xlabel("concurrent real-time sessions")
-        ax.set_ylabel("end of speech -> SEAL hits, ms")
+        ax.set_ylabel("end of speech -> final SEAL hits, ms")
         ax.set_xticks(x)
-        cpu = [level["server"].get("cpu_percent_mean") for level in levels]
-        if any(v is not None for v in cpu):
+        cpu = {level["sessions"]: level["server"].get("cpu_percent_mean") for level in levels if level.get("live") == variants[0]}
+        if any(v is not None for v in cpu.values()):
             ax2 = ax.twinx()
-            ax2.bar(x, [v or 0 for v in cpu], width=max(1, min(x)) * 0.4, alpha=0.2, color="grey", label="server CPU % (mean)")
+            ax2.bar(list(cpu), [v or 0 for v in cpu.values()], width=max(1, min(x)) * 0.4, alpha=0.2, color="grey", label="server CPU % (mean)")
             ax2.set_ylabel("server CPU % of one core")
         ax.legend(fontsize=8, loc="upper left")
         ax.set_title("Latency under load")

@@ -9,6 +9,9 @@ them. Two parts make the end-of-speech decision:
   user waits this long in real time, by design (``end_silence_ms``);
 - ``processing_ms``: wall-clock cost of the ``feed`` call that emitted it (the other frames are
   processed while the user is still talking or silent, so they add nothing to the wait).
+
+With ``pause_ms`` in the config, the pauses inside the (last) utterance come back too, with their
+stream time: where the server would start a live search (``live.py`` replays them).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.vad import SpeechEnd, VadConfig, VadSegmenter
+from app.vad import SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
 from training.bench.queries import SAMPLE_RATE, SpokenQuery
 
 FRAME_MS = 20
@@ -27,11 +30,23 @@ NOISE_DBFS = -60.0
 
 
 @dataclass
+class PauseAt:
+    """A pause inside the utterance: when the VAD saw it (stream seconds) and the speech so far."""
+
+    stream_s: float
+    audio: np.ndarray = field(repr=False)
+    voiced_end_ms: float
+
+
+@dataclass
 class VadTiming:
     hangover_ms: float | None  # None: the VAD never ended an utterance
     processing_ms: float | None
     segments: int  # utterances the VAD cut from this clip (1 is right)
     audio: np.ndarray | None = field(default=None, repr=False)  # what the server's pipelines would get
+    pauses: list[PauseAt] = field(default_factory=list)  # inside the last utterance, in order
+    voiced_end_ms: float | None = None  # the last SpeechEnd's (a pause with the same one heard it all)
+    decided_s: float | None = None  # stream time the end of turn was declared (before its processing)
 
     @property
     def total_ms(self) -> float | None:
@@ -57,12 +72,17 @@ def time_vad(query: SpokenQuery, config: VadConfig | None = None) -> VadTiming:
     stream, speech_end_s = stream_for(query, trailing_s=config.end_silence_ms / 1000 + 1.0)
     step = SAMPLE_RATE * FRAME_MS // 1000
     ends: list[tuple[SpeechEnd, float, float]] = []  # (event, stream time of decision, feed cost ms)
+    pauses: list[PauseAt] = []
     for first in range(0, stream.size - step + 1, step):
         started = time.perf_counter()
         events = segmenter.feed(stream[first : first + step])
         cost = (time.perf_counter() - started) * 1000
         for event in events:
-            if isinstance(event, SpeechEnd):
+            if isinstance(event, SpeechStart):
+                pauses = []  # only the last utterance's pauses matter
+            elif isinstance(event, SpeechPause):
+                pauses.append(PauseAt((first + step) / SAMPLE_RATE, event.audio, event.voiced_end_ms))
+            elif isinstance(event, SpeechEnd):
                 ends.append((event, (first + step) / SAMPLE_RATE, cost))
     if not ends:
         return VadTiming(None, None, 0, None)
@@ -70,7 +90,8 @@ def time_vad(query: SpokenQuery, config: VadConfig | None = None) -> VadTiming:
     # When the VAD split the clip (a long pause inside the sentence), the decision that matters is the
     # last one; the pipelines get the whole spoken part, as if the split had not happened.
     audio = last.audio if len(ends) == 1 else _spoken_part(query)
-    return VadTiming(round((decided_s - speech_end_s) * 1000, 3), round(cost, 3), len(ends), audio)
+    return VadTiming(round((decided_s - speech_end_s) * 1000, 3), round(cost, 3), len(ends), audio, pauses,
+                     last.voiced_end_ms, decided_s)
 
 
 def _spoken_part(query: SpokenQuery) -> np.ndarray:

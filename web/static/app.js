@@ -7,7 +7,9 @@ const TARGET_RATE = 16000;
 const PHASES = {
   seal: ["wait", "features", "encoder", "adapter", "search"],
   asr: ["wait", "decode", "embed", "search"],
+  fused: ["fuse"],
 };
+const COLUMNS = ["seal", "asr", "fused"];
 
 const state = {
   ws: null,
@@ -47,6 +49,7 @@ function startMessage(sampleRate) {
     mode: $("mode").value,
     k: Number(root.dataset.topK) || 5,
     answer_from: $("answer-from").value,
+    live: $("live").checked,
   };
 }
 
@@ -125,10 +128,18 @@ function onEvent(event) {
       setVad("thinking", `searching… (${(event.duration_ms / 1000).toFixed(1)} s of speech)`);
       setStatus(`Heard ${(event.duration_ms / 1000).toFixed(1)} s of speech${event.truncated ? " (cut at the limit)" : ""}.`);
       break;
+    case "retrieval.partial":
+      if (event.utterance !== state.utterance) break;
+      renderHits(event, true);
+      showLive(event.pipeline, "provisional", `provisional: hits for the first ${(event.audio_ms / 1000).toFixed(1)} s, while you talk`);
+      break;
     case "retrieval":
       if (event.utterance !== state.utterance) break; // a late result of an older question
       state.results[event.pipeline] = event;
       renderHits(event);
+      if (event.pipeline === "seal" && state.ready && state.ready.live) {
+        showLive("seal", "final", event.from_partial ? "final: the live hits heard the whole question" : "final");
+      }
       renderLatency();
       if (event.transcript !== null && event.transcript !== undefined) showTranscript(event.transcript);
       if (Object.keys(state.results).length >= (state.ready ? state.ready.pipelines.length : 1)) {
@@ -165,9 +176,10 @@ function newUtterance(n) {
   $("answer-box").hidden = true;
   $("answer-note").hidden = true;
   $("transcript-box").hidden = true;
-  for (const p of ["seal", "asr"]) {
+  for (const p of COLUMNS) {
     $(`hits-${p}`).classList.add("stale");
   }
+  $("live-seal").hidden = true;
 }
 
 // -- rendering ---------------------------------------------------------------------------------------
@@ -182,9 +194,22 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function renderHits(event) {
+function showLive(pipeline, kind, text) {
+  const note = $(`live-${pipeline}`);
+  if (!note) return;
+  note.hidden = false;
+  note.dataset.state = kind;
+  note.textContent = text;
+}
+
+function renderHits(event, provisional = false) {
   const list = $(`hits-${event.pipeline}`);
   list.classList.remove("stale");
+  list.classList.toggle("provisional", provisional);
+  // Cosine scores fill the bar as they are; fused scores are sums of z-scores: scaled to the list's range
+  const scores = event.hits.map((hit) => hit.score);
+  const [low, high] = [Math.min(...scores), Math.max(...scores)];
+  const fill = (score) => (event.pipeline === "fused" ? (high > low ? 0.1 + (0.9 * (score - low)) / (high - low) : 1) : score);
   list.replaceChildren(
     ...event.hits.map((hit, i) =>
       el(
@@ -195,9 +220,13 @@ function renderHits(event) {
           { class: "hit-head" },
           el("span", { class: "rank", text: `[${i + 1}]` }),
           el("span", { class: "title", text: hit.title || hit.doc_id || "passage" }),
-          el("span", { class: "score", title: "cosine similarity", text: hit.score.toFixed(3) }),
+          el("span", {
+            class: "score",
+            title: event.pipeline === "fused" ? "fused score: sum of each list's z-normalized scores" : "cosine similarity",
+            text: hit.score.toFixed(3),
+          }),
         ),
-        el("div", { class: "score-bar" }, el("span", { style: `width:${Math.max(0, Math.min(1, hit.score)) * 100}%` })),
+        el("div", { class: "score-bar" }, el("span", { style: `width:${Math.max(0, Math.min(1, fill(hit.score))) * 100}%` })),
         el("p", { class: "passage", text: hit.text }),
         el("div", { class: "source", text: hit.source || "" }),
       ),
@@ -409,7 +438,7 @@ $("upload").addEventListener("change", (e) => e.target.files[0] && uploadFile(e.
 $("reset").addEventListener("click", () => {
   send({ type: "reset" });
   newUtterance(state.utterance);
-  for (const p of ["seal", "asr"]) {
+  for (const p of COLUMNS) {
     $(`hits-${p}`).replaceChildren();
     $(`latency-${p}`).replaceChildren();
   }
@@ -439,7 +468,7 @@ document.addEventListener("keyup", (e) => {
   if (e.code === "Space" && $("mode").value === "ptt") release();
 });
 
-for (const id of ["mode", "pipe-seal", "pipe-asr", "collection", "answer-from"]) {
+for (const id of ["mode", "pipe-seal", "pipe-asr", "collection", "answer-from", "live"]) {
   $(id).addEventListener("change", () => {
     $("talk").hidden = !state.micOn || $("mode").value !== "ptt";
     if (!state.ws) return;
