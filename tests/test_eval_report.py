@@ -113,3 +113,39 @@ def test_card_records_the_dev_eval_where_the_server_reads_it(tmp_path: Path) -> 
     assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval=config.notes["dev_eval"])) is True
     assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval={"seal": {"top1": 0.3}, "asr": {"top1": 0.2}})) is False
     assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval=None)) is False  # no record: trust the checkpoint
+
+
+def _report(seal: float, asr: float, families: dict[str, tuple[float, float]]) -> dict:
+    row = lambda top1: {"top1": top1, "top3": top1, "top10": top1, "mrr": top1, "n": 10, "p50_ms": 5, "p95_ms": 9}  # noqa: E731
+    return {"seal": row(seal), "asr": row(asr), "text": row(0.9),
+            "by_family": {f: {"seal": row(s), "asr": row(a)} for f, (s, a) in families.items()},
+            "meta": {"passages": 40, "queries": "q.jsonl", "voices": ["espeak:en-us"], "created": "now"}}
+
+
+def test_card_shows_every_dev_set_and_the_gap_per_voice_family(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# SEAL checkpoint\n\n## Dev evaluation\nold\n\n## Known limits\n- x\n")
+    (tmp_path / "config.json").write_text(json.dumps({"whisper_model": "tiny.en"}))
+    everyday = _report(0.5, 0.6, {"espeak": (0.6, 0.5), "flite": (0.4, 0.7)})
+    faq = _report(0.2, 0.3, {"festival": (0.2, 0.3)})
+    result = CliRunner().invoke(app, ["train", "card", str(tmp_path), "--eval", f"everyday={_json(tmp_path, 'e', everyday)}",
+                                      "--eval", f"faq={_json(tmp_path, 'f', faq)}", "--main", "faq"])
+    assert result.exit_code == 0, result.output
+    card = (tmp_path / "README.md").read_text()
+    assert "old" not in card and "## Known limits" in card  # the section is replaced, the rest kept
+    assert "| everyday | seal | 0.500 |" in card and "| faq | asr | 0.300 |" in card
+    assert "| everyday | flite | 0.400 | 0.700 | -0.300 | 10 |" in card  # the family where SEAL trails most
+    notes = json.loads((tmp_path / "config.json").read_text())["notes"]["dev_eval"]
+    assert notes["dev_set"] == "faq" and notes["seal"]["top1"] == 0.2  # the server reads the human-written set
+
+
+def test_card_refuses_a_main_dev_set_it_was_not_given(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# SEAL checkpoint\n")
+    result = CliRunner().invoke(app, ["train", "card", str(tmp_path), "--eval", f"everyday={_json(tmp_path, 'e', _report(0.5, 0.6, {}))}",
+                                      "--main", "faq"])
+    assert result.exit_code != 0 and "--main 'faq'" in " ".join(result.output.split())
+
+
+def _json(folder: Path, name: str, report: dict) -> Path:
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(report))
+    return path

@@ -125,7 +125,7 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
 
 
 def eval_table(evals: dict) -> list[str]:
-    lines = ["| run | pipeline | Top-1 | Top-3 | Top-10 | MRR | n | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| dev set | pipeline | Top-1 | Top-3 | Top-10 | MRR | n | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|---|"]
     for run_name, report in evals.items():
         for name, r in report.items():
             if name in BREAKDOWNS:
@@ -135,25 +135,51 @@ def eval_table(evals: dict) -> list[str]:
     return lines
 
 
-def update_card_evals(checkpoint: Path, evals: dict) -> None:
-    """Replace the card's "Dev evaluation" section with a table of the given `seal eval` reports."""
+def family_table(evals: dict) -> list[str]:
+    """Top-1 per voice family and dev set: where the speech side hears worse than Whisper's decoder."""
+    rows = []
+    for run_name, report in evals.items():
+        for family, per in report.get("by_family", {}).items():
+            seal, asr = per.get("seal"), per.get("asr")
+            if seal and asr:
+                rows.append(f"| {run_name} | {family} | {seal['top1']:.3f} | {asr['top1']:.3f} "
+                            f"| {seal['top1'] - asr['top1']:+.3f} | {seal['n']} |")
+    if not rows:
+        return []
+    return ["", "Top-1 per voice family (SEAL - ASR: the gap, in points of Top-1):", "",
+            "| dev set | voice family | SEAL | ASR | SEAL - ASR | n |", "|---|---|---|---|---|---|", *rows]
+
+
+def evals_note(evals: dict) -> list[str]:
+    notes = []
+    for run_name, report in evals.items():
+        meta = report.get("meta", {})
+        voices = meta.get("voices", [])
+        n = next((r["n"] for k, r in report.items() if k not in BREAKDOWNS), "?")
+        notes.append(f"- {run_name}: {meta.get('passages', '?')} passages, {n} spoken questions (`{meta.get('queries', '?')}`), "
+                     f"{len(voices)} voice(s) ({', '.join(voices[:6])}{', ...' if len(voices) > 6 else ''}); "
+                     f"{meta.get('processor', '')} {meta.get('created', '')}")
+    return ["Measured by `seal eval` (one run per dev set, all pipelines on the same utterances; latency: end of "
+            "utterance -> hits):", "", *notes, ""]
+
+
+def update_card_evals(checkpoint: Path, evals: dict, main: str | None = None) -> None:
+    """Replace the card's "Dev evaluation" section with the given `seal eval` reports; ``main`` (default:
+    the first) is recorded in config.json, where the server reads whose passages answers use."""
     card = checkpoint / "README.md"
     if not card.is_file():
         raise FileNotFoundError(f"{card}: no model card; is {checkpoint} a checkpoint from `seal train`?")
+    if main is not None and main not in evals:
+        raise ValueError(f"--main {main!r} is not one of the reports given ({', '.join(evals) or 'none'})")
     text = card.read_text()
     head, sep, rest = text.partition("## Dev evaluation\n")
     tail = rest[rest.find("\n## "):] if "\n## " in rest else "\n"
-    meta = next(iter(evals.values()), {}).get("meta", {}) if evals else {}
-    voices = meta.get("voices", [])
-    engines = sorted({v.split(":")[0] for v in voices})
-    note = [f"Measured by `seal eval` on {meta.get('passages', '?')} passages, {len(voices)} voices ({', '.join(engines)}), "
-            f"{meta.get('processor', '')} ({meta.get('created', '')}). Latency: end of utterance -> hits."]
-    body = "\n".join(note + [""] + eval_table(evals)) + "\n"
+    body = "\n".join(evals_note(evals) + eval_table(evals) + family_table(evals)) + "\n"
     card.write_text((head if sep else text + "\n") + "## Dev evaluation\n" + body + tail)
-    record_dev_eval(checkpoint, next(iter(evals.values()), None))
+    record_dev_eval(checkpoint, evals[main] if main else next(iter(evals.values()), None), main)
 
 
-def record_dev_eval(checkpoint: Path, report: dict | None) -> None:
+def record_dev_eval(checkpoint: Path, report: dict | None, name: str | None = None) -> None:
     """Keep the main report's headline numbers in config.json, where the server reads them: while SEAL
     scores below ASR + text, the page says so (``seal_behind_asr``, app/session.py)."""
     config_path = checkpoint / "config.json"
@@ -163,5 +189,6 @@ def record_dev_eval(checkpoint: Path, report: dict | None) -> None:
     keys = ("top1", "top3", "top10", "mrr", "n", "p50_ms")
     config.setdefault("notes", {})["dev_eval"] = {
         name: {k: r[k] for k in keys if k in r} for name, r in report.items() if name not in BREAKDOWNS
-    } | {"passages": report.get("meta", {}).get("passages"), "created": report.get("meta", {}).get("created")}
+    } | {"passages": report.get("meta", {}).get("passages"), "created": report.get("meta", {}).get("created"),
+         "dev_set": name}
     config_path.write_text(json.dumps(config, indent=2) + "\n")

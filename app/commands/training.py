@@ -453,9 +453,12 @@ def train_check_gpu(ctx: typer.Context) -> None:
 @train_app.command("card")
 def train_card(
     checkpoint: Path = typer.Argument(..., help="Checkpoint folder whose README.md model card to update."),
-    eval_: list[str] = typer.Option([], "--eval", help="name=report.json from `seal eval` (repeatable: main, ablations)."),
+    eval_: list[str] = typer.Option([], "--eval", help="name=report.json from `seal eval`, one per dev set (repeatable), "
+                                    "e.g. --eval everyday=r/everyday.json --eval faq=r/faq.json --eval template=r/template.json"),
+    main: str = typer.Option(None, "--main", help="The dev set whose figures config.json records; the server's answer_from "
+                             "auto reads them (ASR's passages while fused trails ASR there). Default: the first --eval."),
 ) -> None:
-    """Put `seal eval` results into a checkpoint's model card (the Dev evaluation table)."""
+    """Put `seal eval` results into a checkpoint's model card: a table per dev set and Top-1 per voice family."""
     from training.card import update_card_evals
 
     reports = {}
@@ -465,8 +468,8 @@ def train_card(
             fail(f"--eval {item!r}: write name=report.json with an existing report from `seal eval`")
         reports[name] = json.loads(Path(path).read_text())
     try:
-        update_card_evals(checkpoint, reports)
-    except FileNotFoundError as exc:
+        update_card_evals(checkpoint, reports, main)
+    except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     console.print(f"updated {checkpoint / 'README.md'}", highlight=False)
 
