@@ -1,56 +1,54 @@
 #!/usr/bin/env bash
-# The full CPU training run behind the shipped checkpoint, data to model card, in one command.
+# The CPU training run behind the shipped checkpoint, data to model card, in one command.
 # Every step resumes where it stopped, so after an interruption run the same command again.
-#   training/full_run.sh            # data, stage 1, stage 2, dev eval, model card
-#   STAGE1B=1 training/full_run.sh    # insert stage 1b (all stage 1 losses) between the CTC phase and stage 2
-#   ABLATIONS=1 training/full_run.sh  # also Conv1D stride 2 and 4, and stage 2 without stage 1
+#   training/full_run.sh              # data, stage 1 (two parts), stage 2, the three dev sets, model card
+#   TEMPLATE=1 training/full_run.sh   # the 2026-11-28 template-only recipe instead (training/template_run.sh)
+# Times are for 2 cores; `--workers` of the data steps can go up to the number of cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${TEMPLATE:-0}" = 1 ]; then exec training/template_run.sh; fi
 SEAL=${SEAL:-.venv/bin/seal}
 DATA=${DATA:-artifacts/train-data}
 RUNS=${RUNS:-artifacts/runs}
 REPORTS=${REPORTS:-artifacts/reports}
-mkdir -p "$REPORTS"
+WORKERS=${WORKERS:-2}
+mkdir -p "$REPORTS" "$RUNS"
 
 $SEAL data sources
-# The dev set is pinned (training/dev-set.jsonl, from the 2026-11-28 build): the same 2,000 passages
-# and 300 spoken questions whatever Debian's lists hold on the day, and never trained on.
-$SEAL data build --out "$DATA" --per-source 2500 --questions 2 --read-fraction 0.3 \
-  --dev-per-source 500 --dev-queries 300 --dev-set training/dev-set.jsonl --workers 2
-# WordNet and GCIDE questions turn on a single headword; more of their passages (read aloud, and asked
-# about once) let the CTC head hear more of the word pieces those questions use. The dev set stays.
-$SEAL data extend --out "$DATA" --source wordnet --source gcide --per-source 8000 --workers 2
-# Debian's share of the utterances back from a sixth to a quarter (it had fallen with the dictionaries)
-$SEAL data extend --out "$DATA" --source debian --per-source 6000 --workers 2
+# 1. Data (~65,000 utterances, ~55 h of speech; ~3 h of synthesis with 6 workers). The template
+#    questions over Debian, WordNet, GCIDE and man pages as before, plus general English: dictionary
+#    example sentences and glosses, fortunes, the dict-* databases, read aloud by the training voices,
+#    each also through one sox speaker/channel transform (VTLP, pitch, telephone band, codecs). The
+#    template dev set stays pinned (training/dev-set.jsonl); no sentence that shares a 4-gram with a
+#    pinned dev question (everyday, FAQ or template) is trained on.
+$SEAL data build --out "$DATA" --per-source 3000 --questions 1 --read-fraction 0.4 \
+  --dev-per-source 500 --dev-queries 300 --dev-set training/dev-set.jsonl \
+  --corpus wordnet-examples=18000 --corpus fortunes=8000 --corpus wordnet-glosses=6000 --corpus dictionaries=3000 \
+  --transforms 1 --workers "$WORKERS"
+#    everyday questions and sentences (town services, health, travel, food, science, how-to), then
+#    the training FAQs (R, git, FFmpeg, curl: passages and spoken questions; Perl's and SQLite's are dev)
+$SEAL data extend --out "$DATA" --corpus everyday=15000 --workers "$WORKERS"
+$SEAL data extend --out "$DATA" --faq --workers "$WORKERS"
 
-$SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stage1-ctc"
-stage1="$RUNS/stage1-ctc"
-# Stage 1b added nothing measurable in the pilot and costs ~30 min on a CPU: opt-in
-if [ "${STAGE1B:-0}" = 1 ]; then
-  $SEAL train stage1 -c training/configs/stage1.yaml --data "$DATA" --out "$RUNS/stage1" --init "$RUNS/stage1-ctc/checkpoint"
-  stage1="$RUNS/stage1"
+# 2. Stage 1 starts from the 2026-11-28 template checkpoint, taken from git history (its spelling of
+#    the template sources is kept); CTC over every word piece of the text tower.
+init="$RUNS/seal-2026-11-28"
+if [ ! -f "$init/model.safetensors" ]; then
+  mkdir -p "$init"
+  git archive 5532dbd models/checkpoints/seal-tiny-en-minilm | tar -x -C "$init" --strip-components=3
 fi
-$SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stage2" --init "$stage1/checkpoint"
+$SEAL train stage1 -c training/configs/stage1-general.yaml --data "$DATA"     # 1,000 steps, ~25 min
+$SEAL train stage1 -c training/configs/stage1-general-b.yaml --data "$DATA"   # 3,000 steps, ~67 min
 
-eval_args=(--kb "$DATA/dev/kb.jsonl" --queries "$DATA/dev/queries.jsonl")
-$SEAL eval "${eval_args[@]}" --checkpoint "$RUNS/stage2/checkpoint" --out "$REPORTS/dev.json"
-cards=(--eval "main=$REPORTS/dev.json")
+# 3. Stage 2: retrieval losses on the template questions, the text tower's behaviour kept on every
+#    transcript (pooled vector, rank among the batch's transcripts, hidden states); ~80 min.
+$SEAL train stage2 -c training/configs/stage2-general.yaml --data "$DATA"
 
-if [ "${ABLATIONS:-0}" = 1 ]; then
-  for s in 2 4; do   # the main run uses stride 8
-    k=$(( s > 5 ? s + 1 : 5 ))  # the Conv1D kernel must cover its stride (9 for stride 8)
-    $SEAL train stage1 -c training/configs/stage1-ctc.yaml --data "$DATA" --out "$RUNS/stride$s-stage1-ctc" --set model.conv_stride=$s --set model.conv_kernel=$k
-    $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/stride$s-stage2" --init "$RUNS/stride$s-stage1-ctc/checkpoint"
-    $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/stride$s-stage2/checkpoint" --out "$REPORTS/stride$s.json"
-    cards+=(--eval "stride$s=$REPORTS/stride$s.json")
-  done
-  # the shipped Conv1D without stage 1; no CTC compression, which needs the CTC head stage 1 trains
-  $SEAL train stage2 -c training/configs/stage2.yaml --data "$DATA" --out "$RUNS/no-stage1" --set init=null \
-    --set model.conv_stride=8 --set model.conv_kernel=9
-  $SEAL eval "${eval_args[@]}" --pipelines seal --checkpoint "$RUNS/no-stage1/checkpoint" --out "$REPORTS/no-stage1.json"
-  cards+=(--eval "no-stage1=$REPORTS/no-stage1.json")
-fi
-
-$SEAL train card "$RUNS/stage2/checkpoint" "${cards[@]}"
-echo "Checkpoint: $RUNS/stage2/checkpoint. Ship it with:"
-echo "  rm -rf models/checkpoints/seal-tiny-en-minilm && cp -r $RUNS/stage2/checkpoint models/checkpoints/seal-tiny-en-minilm"
+# 4. The three pinned dev sets, SEAL, ASR, fused and text in one `seal eval` run each, then the card
+#    (config.json records the FAQ set: answer_from auto reads ASR's passages while fused trails there).
+checkpoint="$RUNS/stage2-general/checkpoint"
+PIPELINES=seal,asr,fused,text OUT="$REPORTS/general" DATA="$DATA" training/eval_devsets.sh "$checkpoint" general
+$SEAL train card "$checkpoint" --eval "everyday=$REPORTS/general/everyday.json" \
+  --eval "faq=$REPORTS/general/faq.json" --eval "template=$REPORTS/general/template.json" --main faq
+echo "Checkpoint: $checkpoint. Ship it with:"
+echo "  rm -rf models/checkpoints/seal-tiny-en-minilm && cp -r $checkpoint models/checkpoints/seal-tiny-en-minilm"
