@@ -41,7 +41,7 @@ $SEAL train stage1 -c training/configs/stage1-general.yaml --data "$DATA"     # 
 $SEAL train stage1 -c training/configs/stage1-general-b.yaml --data "$DATA"   # 3,000 steps, ~67 min
 
 # 3. Stage 2: retrieval losses on the template questions, the text tower's behaviour kept on every
-#    transcript (pooled vector, rank among the batch's transcripts, hidden states); ~80 min.
+#    transcript (pooled vector, rank among the batch's transcripts, hidden states); 1,000 steps, ~70 min.
 $SEAL train stage2 -c training/configs/stage2-general.yaml --data "$DATA"
 
 # 4. The three pinned dev sets, SEAL, ASR, fused and text in one `seal eval` run each, then the card
