@@ -106,6 +106,18 @@ def test_ingests_queue_on_their_own_worker_and_beyond_the_queue_are_told_busy(ht
     assert http.post("/api/ingest", files=doc, data={"collection": "busy"}).status_code == 200
 
 
+def test_searches_beyond_the_limit_are_told_busy(http, server, monkeypatch):
+    """SEAL_MAX_PENDING_SEARCHES in progress: the next search gets 503 busy now, not a place in a queue."""
+    gate = server.resources.searches
+    monkeypatch.setattr(gate, "inside", gate.limit)  # as if that many searches were running
+    r = http.post("/api/search", json={"text": "library"})
+    assert r.status_code == 503, r.text
+    assert r.json()["detail"]["code"] == "busy" and r.headers["retry-after"]
+    assert "searches" in r.json()["detail"]["message"]
+    monkeypatch.undo()
+    assert http.post("/api/search", json={"text": "library"}).status_code == 200
+
+
 # -- websocket --------------------------------------------------------------------------------------
 
 
