@@ -79,7 +79,7 @@ def test_stage1_then_stage2_learn_save_load_and_resume(data: Path, tmp_path: Pat
     assert (s1 / "loss.png").stat().st_size > 1000
     assert 0 <= history[-1]["dev_top1"] <= history[-1]["dev_top10"] <= 1  # the held-out check ran at the end
     card = (s1 / "checkpoint" / "README.md").read_text()
-    assert "token level" in card and "Dev evaluation" in card
+    assert "token level" in card and "Dev evaluation" in card and "## Use" in card and len(card.splitlines()) <= 70
 
     s2 = tmp_path / "s2"
     # in-batch negatives only, so every step sees the same batch and the loss must fall (2 micro-batches a step)

@@ -8,14 +8,10 @@ from pathlib import Path
 from training.eval import BREAKDOWNS
 
 ALIGNMENT = (
-    "Stage 1 aligns at the **token level**: the adapter output sequence is fed to the frozen text encoder "
-    "as input embeddings, and (a) its hidden states are matched by MSE to the hidden states of the "
-    "transcript's word pieces, length matched by linear interpolation; (b) the mean-pooled vector is "
-    "matched by MSE to the transcript's pooled vector (the paper's objective); (c) a CTC loss makes the "
-    "adapter output spell the transcript's word pieces (cosine against the frozen word-piece embeddings). "
-    "Why: pooled MSE alone lets a small head memorize sentence vectors without learning to hear words "
-    "(issue 5: 6 % Top-1 on held-out questions); (a) and (c) force sound -> word pieces, and the "
-    "pretrained text encoder keeps doing the composition."
+    "Stage 1 aligns at the **token level**: the adapter output goes through the frozen text encoder as input "
+    "embeddings; (a) hidden states matched to the transcript's, (b) pooled vectors matched, (c) CTC over the text "
+    "tower's word pieces. Pooled matching alone memorizes sentence vectors without learning to hear words; (a) and "
+    "(c) force sound -> word pieces (docs/training.md)."
 )
 
 
@@ -43,7 +39,7 @@ def data_summary(data: Path) -> dict:
 
 STAGE_LOSSES = {"stage1": ("ctc", "ctc_vocab", "ctc_temperature", "ctc_learn_temperature", "token_mse", "pooled_mse"),
                 "stage2": ("infonce", "temperature", "hard_negatives", "hard_negative_pool", "cosent", "cosent_scale",
-                           "classify", "class_temperature", "distill")}
+                           "classify", "class_temperature", "distill", "transcript_nce", "token_distill", "ctc_keep")}
 
 
 def stage1_losses(config) -> dict | None:
@@ -74,53 +70,61 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
     d = data_summary(data)
     last = history[-1] if history else {}
     m = model.config
+    pieces = int(model.ctc_head.vocab_ids.numel()) or "all"
+    dev_voices = d["dev_voices"]
     lines = [
         f"# SEAL checkpoint ({config.stage})",
+        "",
+        "Embeds a spoken English question straight from 16 kHz audio into the text tower's vector space, where "
+        "passages are searched by their text vectors: no transcript on the way.",
         "",
         "## Model",
         f"- speech encoder: Whisper `{m.whisper_model}` "
         + (f"(frozen except the top {m.train_encoder_layers} layer(s))" if m.train_encoder_layers else "(frozen)"),
-        f"- text tower: `{m.text_model}` (frozen)"
+        f"- text tower: `{m.text_model}` (frozen; passages)"
         + (f"; the speech side reads with its own copy, top {m.train_reader_layers} layer(s) fine-tuned"
            if m.train_reader_layers else ""),
-        f"- adapters: Conv1D kernel {m.conv_kernel} stride {m.conv_stride} -> MLP -> "
-        + (f"CTC compression (one soft word-piece embedding per piece heard, over {int(model.ctc_head.vocab_ids.numel()) or 'all'} pieces) -> "
-           if m.ctc_compress else "")
-        + ("the text tower's transformer as input embeddings" if m.through_text_encoder else "pooling directly")
-        + " -> mean pooling -> shared scaling layer",
+        f"- adapter: Conv1D kernel {m.conv_kernel} stride {m.conv_stride}"
+        + (f" -> {m.adapter_layers} transformer layer(s)" if getattr(m, "adapter_layers", 0) else "")
+        + " -> MLP -> "
+        + (f"CTC compression (one soft word piece per piece heard, over {pieces} pieces"
+           + (", learned prior" if getattr(m, "ctc_bias", False) else "") + ") -> " if m.ctc_compress else "")
+        + ("the text transformer" if m.through_text_encoder else "pooling directly") + " -> mean pooling -> shared scaling",
         "",
-        "## Alignment (stage 1)",
-        ALIGNMENT,
-        "",
-        alignment_used(stage1_losses(config), config.init),
-        "",
-        "## Data",
-        "- text sources (training passages): " + (", ".join(f"{k} {v:,}" for k, v in d["per_source"].items() if v) or "unknown")
-        + "; "
-        "never the Python docs, Debian FAQ or Debian reference (reserved for independent evaluation)",
-        f"- training utterances: {d['utterances']} ({d['hours']} h of synthesized speech, {d['voices']} voices); "
-        f"this run used {utterances}",
-        f"- dev voices (never trained on): {', '.join(d['dev_voices'])}",
-        "- speakers reserved for independent evaluation, never used: flite slt and rms, festival us-slt-hts",
+        "## Use",
+        "```python",
+        "from models.seal import SealModel",
+        "seal = SealModel.from_pretrained(\"path/to/this/folder\")  # the server: SEAL_CHECKPOINT=path/to/this/folder",
+        "vectors = seal.embed_audio([waveform_16k])                 # float32, L2-normalized",
+        "```",
         "",
         "## Training",
-        f"- run folder: `{config.out}`; config: `{config.out}/config.yaml`; init: {config.init or 'fresh adapters'}",
-        f"- optimizer steps: {last.get('step', 0)}, batch {config.optim.batch_size} x {config.optim.grad_accum}, "
-        f"lr {config.optim.lr}, device {device or config.device}",
-        f"- wall time (last session): {last.get('seconds', 0)} s; final losses: "
-        + ", ".join(f"{k} {v}" for k, v in last.items() if k not in {'step', 'lr', 'seconds'}),
+        f"- {ALIGNMENT} {alignment_used(stage1_losses(config), config.init)}",
+        f"- data: {d['utterances']:,} training utterances ({d['hours']} h of synthesized speech, {d['voices']} voices), "
+        f"this run used {utterances:,}; passages per source: "
+        + (", ".join(f"{k} {v:,}" for k, v in d["per_source"].items() if v) or "unknown"),
+        f"- dev voices (never trained on): {len(dev_voices)} ({', '.join(sorted({v.split('+')[0] for v in dev_voices}))})",
+        "- never used (reserved for independent evaluation): flite slt and rms, festival us-slt-hts, Piper voices; "
+        "the Python docs, Debian's FAQ and reference manuals",
+        f"- run: `{config.out}` (config.yaml beside it), init {config.init or 'fresh adapters'}; {last.get('step', 0)} steps "
+        f"of {config.optim.batch_size} x {config.optim.grad_accum}, lr {config.optim.lr}, {device or config.device}, "
+        f"{last.get('seconds', 0)} s in the last session",
         f"- loss weights: {json.dumps({k: getattr(config.loss, k) for k in STAGE_LOSSES[config.stage]})}",
         "",
         "## Dev evaluation",
     ]
     if evals:
-        lines += eval_table(evals)
+        lines += evals_note(evals) + eval_table(evals) + family_table(evals)
     else:
-        lines.append("Not measured yet. Run: `seal eval --kb DATA/dev/kb.jsonl --queries DATA/dev/queries.jsonl "
-                     "--checkpoint CHECKPOINT --out report.json`, then `seal train card CHECKPOINT --eval main=report.json`.")
-    lines += ["", "## Known limits",
+        lines.append("Not measured yet: `training/eval_devsets.sh CHECKPOINT NAME`, then `seal train card CHECKPOINT "
+                     "--eval everyday=... --eval faq=... --eval template=... --main faq`.")
+    lines += ["", "## Reproduce",
+              "`training/full_run.sh` from a clean checkout after `make install` (docs/training.md: each step, its time on "
+              "2 cores); every run and what it measured: docs/experiments.md.",
+              "", "## Known limits",
               "- trained on synthesized speech only (espeak-ng, flite, festival); real voices and microphones differ",
-              "- English only; questions follow templates, so free-form phrasing is out of distribution", ""]
+              "- English only; Whisper's own decoder (the ASR pipeline) still hears unseen voices and rare words better: "
+              "see the per-family table", ""]
     return "\n".join(lines)
 
 
