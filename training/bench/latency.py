@@ -44,7 +44,7 @@ FELT = ["end_of_turn", "seal", "seal_live", "asr", "fused"]  # real end of speec
 
 @dataclass
 class LatencyConfig:
-    queries: Path | None = None  # design.md queries JSONL; None: the built-in questions
+    queries: Path | None = None  # a queries JSONL (seal eval's format); None: the built-in questions
     n: int | None = None
     voices: list[str] = field(default_factory=lambda: list(DEFAULT_VOICES))
     passages: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
