@@ -171,7 +171,7 @@ def _checkpoint_label(settings: Settings) -> str:
         return str(settings.checkpoint)
     if (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
         return f"{DEFAULT_CHECKPOINT.name} (shipped)"
-    return "none shipped yet: a fresh model of the default config (untrained; the cost is the architecture's)"
+    return "none found: a fresh model of the default config (untrained; the cost is the architecture's)"
 
 
 def _vad_config(settings: Settings) -> VadConfig:

@@ -316,7 +316,7 @@ class Builder:
         settings = asdict(self.config) | {"out": None}
         if info_path.is_file() and plan_path.is_file():
             if asdict(load_build_config(self.out)) | {"out": None} != settings:
-                raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
+                raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out, or delete that folder to build it afresh")
             return [Item(**record) for record in read_jsonl(plan_path)]
         pinned = PinnedDevSet.of(self.config)
         train, dev_by_source = select_passages(self.config, pinned, self.log)
