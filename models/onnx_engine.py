@@ -105,7 +105,7 @@ def _export_once(path: Path, what: str, export) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(path):  # two processes starting at once export once
         if not path.is_file():
-            log.warning("exporting %s to onnxruntime, once (~20 s on 2 cores): %s", what, path)
+            log.warning("exporting %s to onnxruntime, once per checkpoint (all graphs: ~35 s on 2 cores): %s", what, path)
             export()
 
 

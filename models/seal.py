@@ -371,7 +371,7 @@ class SealModel(nn.Module):
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32") -> "SealModel":
-        """Load a checkpoint folder; ``None`` means the shipped checkpoint, or a fresh model if none ships."""
+        """Load a checkpoint folder; ``None`` means the shipped checkpoint (a fresh model if its folder is missing)."""
         if path is None:
             if not (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
                 return cls(SealConfig(), device=device, dtype=dtype)

@@ -2,8 +2,10 @@
 
 The SEAL model here is whatever ``SealModel.from_pretrained()`` gives: the shipped checkpoint when
 one exists, else an untrained model whose hits are not meaningful. So the expected passage is asserted
-among the ASR pipeline's hits always, and among SEAL's only when a trained checkpoint is shipped;
-SEAL's event is checked for its shape and latency breakdown either way.
+among the ASR pipeline's hits always, and among SEAL's only when the shipped checkpoint's recorded dev
+eval puts it ahead of ASR; SEAL's event is checked for its shape and latency breakdown either way.
+Expectations about the dev eval are read from the checkpoint's config.json here, not through the
+server's own functions, so a wrong rule in the server cannot agree with itself.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ import soxr
 import websockets
 
 from live_server import PAUSED_QUESTION, QUESTION, events_until, live_server, spoken, spoken_with_pause, stream, with_silence
-from models.seal import behind_asr
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "models" / "checkpoints").glob("*/config.json"))
 TRAINED = bool(SHIPPED)
-# A shipped checkpoint whose own dev eval puts it below ASR + text is not trusted to find the passage
-BEHIND = bool(SHIPPED) and behind_asr(json.loads(SHIPPED[0].read_text()).get("notes", {}).get("dev_eval"))
 _DEV = (json.loads(SHIPPED[0].read_text()).get("notes", {}).get("dev_eval") or {}) if SHIPPED else {}
+# A shipped checkpoint whose own dev eval puts it below ASR + text is not trusted to find the passage
+BEHIND = _DEV.get("seal", {}).get("top1", 1.0) < _DEV.get("asr", {}).get("top1", 0.0)
 FUSED_BEHIND = _DEV.get("fused", {}).get("top1", 1.0) < _DEV.get("asr", {}).get("top1", 0.0)
 AHEAD = TRAINED and not BEHIND
 HIT_FIELDS = {"id", "score", "text", "title", "source", "doc_id"}
@@ -255,6 +256,22 @@ async def test_answers_read_the_fused_ranking_where_both_run(server):
     assert both["answer_from"] == ("fused" if TRAINED and not FUSED_BEHIND else "asr")
     assert seal_only["answer_from"] == "seal" and seal_only["pipelines"] == ["seal"]  # nothing else to read from
     assert fused["pipelines"] == ["seal", "asr", "fused"]  # fused runs both
+
+
+async def test_ready_says_whether_the_checkpoint_s_dev_eval_puts_seal_behind_asr(server, monkeypatch):
+    """``seal_behind_asr`` follows the loaded checkpoint's recorded dev eval: Top-1 below ASR's, above
+    it, equal, or no record (then nothing is claimed)."""
+    notes = _resources(server).seal_model.config.notes
+    cases = [({"seal": {"top1": 0.27}, "asr": {"top1": 0.40}}, True), ({"seal": {"top1": 0.45}, "asr": {"top1": 0.40}}, False),
+             ({"seal": {"top1": 0.40}, "asr": {"top1": 0.40}}, False), ({"seal": {"top1": 0.27}}, False), (None, False)]
+    async with websockets.connect(server.ws) as ws:
+        for dev_eval, behind in cases:
+            if dev_eval is None:
+                monkeypatch.delitem(notes, "dev_eval", raising=False)
+            else:
+                monkeypatch.setitem(notes, "dev_eval", dev_eval)
+            await ws.send(json.dumps({"type": "start", "pipelines": ["seal"]}))
+            assert json.loads(await ws.recv())["seal_behind_asr"] is behind, dev_eval
 
 
 @pytest.mark.skipif(not TRAINED, reason="no trained SEAL checkpoint: answers read ASR's passages anyway")

@@ -44,7 +44,7 @@ FELT = ["end_of_turn", "seal", "seal_live", "asr", "fused"]  # real end of speec
 
 @dataclass
 class LatencyConfig:
-    queries: Path | None = None  # design.md queries JSONL; None: the built-in questions
+    queries: Path | None = None  # a queries JSONL (seal eval's format); None: the built-in questions
     n: int | None = None
     voices: list[str] = field(default_factory=lambda: list(DEFAULT_VOICES))
     passages: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
@@ -171,7 +171,7 @@ def _checkpoint_label(settings: Settings) -> str:
         return str(settings.checkpoint)
     if (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
         return f"{DEFAULT_CHECKPOINT.name} (shipped)"
-    return "none shipped yet: a fresh model of the default config (untrained; the cost is the architecture's)"
+    return "none found: a fresh model of the default config (untrained; the cost is the architecture's)"
 
 
 def _vad_config(settings: Settings) -> VadConfig:

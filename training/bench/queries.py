@@ -70,7 +70,7 @@ class SpokenQuery:
 
 
 def load_query_texts(path: Path | None, n: int | None) -> list[dict]:
-    """Query records ``{"id", "text", optional "audio"}``: from a design.md queries JSONL, or built in.
+    """Query records ``{"id", "text", optional "audio"}``: from a queries JSONL (``seal eval``'s format), or built in.
 
     ``n`` cycles through the list (so ``--n 40`` asks each built-in question more than once, with the
     next voice) or cuts a long file short.

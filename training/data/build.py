@@ -9,7 +9,7 @@ Layout of ``out``:
 - ``manifest.jsonl``: the utterances made so far (one line each, appended as they finish), which is
   what makes a run resumable: a re-run skips every id already in it;
 - ``audio/``: FLAC files; ``errors.jsonl``: items that failed (the rest goes on);
-- ``dev/kb.jsonl`` and ``dev/queries.jsonl``: the dev evaluation set (design.md's contract), from
+- ``dev/kb.jsonl`` and ``dev/queries.jsonl``: the dev evaluation set (``seal eval``'s formats: docs/architecture.md), from
   passages and voices that training never sees;
 - ``dev/dev-set.jsonl``: that dev set's identity (each dev passage's id, and the spoken question
   asked about it, if any). Pass it to a later build as ``dev_set`` to keep the same dev set.
@@ -316,7 +316,7 @@ class Builder:
         settings = asdict(self.config) | {"out": None}
         if info_path.is_file() and plan_path.is_file():
             if asdict(load_build_config(self.out)) | {"out": None} != settings:
-                raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out or --force")
+                raise ValueError(f"{self.out} was built with other settings (see build.json); use a new --out, or delete that folder to build it afresh")
             return [Item(**record) for record in read_jsonl(plan_path)]
         pinned = PinnedDevSet.of(self.config)
         train, dev_by_source = select_passages(self.config, pinned, self.log)
@@ -471,7 +471,7 @@ class Builder:
         return {"planned": len(items), "synthesized": len(todo) - errors, "errors": errors, "out": str(self.out)}
 
     def write_dev_queries(self) -> None:
-        """dev/queries.jsonl in design.md's contract, audio paths relative to the dev folder."""
+        """dev/queries.jsonl in ``seal eval``'s queries format, audio paths relative to the dev folder."""
         records = [r for r in read_jsonl(self.out / "manifest.jsonl") if r["split"] == "dev"]
         records.sort(key=lambda r: r["id"])
         _write_jsonl(self.out / "dev" / "queries.jsonl", (

@@ -105,7 +105,7 @@ def query_id(entry_id: str) -> str:
 
 
 def build_faq_dev(out: Path, pin: Path = DEFAULT_PIN, log: Log = print) -> dict:
-    """Write ``out/kb.jsonl`` and ``out/queries.jsonl`` (design.md's contract for ``seal eval --kb --queries``)
+    """Write ``out/kb.jsonl`` and ``out/queries.jsonl`` (the formats ``seal eval --kb --queries`` reads, docs/architecture.md)
     from the pin and the installed packages, and ``out/build.json`` with what was found and what not.
 
     Raises FaqMissing (naming the apt packages) when an FAQ is not installed at all; entries and

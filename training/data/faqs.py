@@ -77,7 +77,7 @@ class FaqEntry:
     form: str  # "question" (asks) or "problem" (states a problem: "FTPS does not work")
 
     def to_kb(self) -> dict:
-        """A knowledge-base record of design.md's contract (the question is not in it: only the answer)."""
+        """A knowledge-base JSONL record (docs/architecture.md); the question is not in it: only the answer."""
         title = f"{FAQ_TITLES[self.faq]}: {self.section}" if self.section else FAQ_TITLES[self.faq]
         return {"id": self.id, "text": self.answer, "title": title, "source": f"faq:{self.faq}"}
 

@@ -16,7 +16,7 @@ class Passage:
     extra: dict = field(default_factory=dict)
 
     def to_kb(self) -> dict:
-        """The knowledge-base JSONL record of design.md's contract."""
+        """The knowledge-base JSONL record (``{"id", "text", "title", "source"}``, docs/architecture.md)."""
         return {"id": self.id, "text": self.text, "title": self.title, "source": self.source}
 
     def to_dict(self) -> dict:
