@@ -17,7 +17,7 @@ ALIGNMENT = (
 
 def data_summary(data: Path) -> dict:
     info = json.loads((data / "build.json").read_text()) if (data / "build.json").is_file() else {}
-    seconds, voices, count = 0.0, set(), 0
+    seconds, voices, count, sentences = 0.0, set(), 0, {}
     manifest = data / "manifest.jsonl"
     if manifest.is_file():
         for line in manifest.read_text().splitlines():
@@ -26,6 +26,8 @@ def data_summary(data: Path) -> dict:
                 seconds += record["seconds"]
                 voices.add(record["voice"])
                 count += 1
+                if record.get("kind") == "sentence":  # general English read aloud, per corpus
+                    sentences[record["source"]] = sentences.get(record["source"], 0) + 1
     per_source = dict.fromkeys(info.get("sources", []), 0)  # what was drawn, extensions included
     passages = data / "passages.jsonl"
     if passages.is_file():
@@ -33,7 +35,7 @@ def data_summary(data: Path) -> dict:
             if line.strip():
                 source = json.loads(line)["source"]
                 per_source[source] = per_source.get(source, 0) + 1
-    return {"sources": info.get("sources", []), "per_source": per_source, "utterances": count,
+    return {"sources": info.get("sources", []), "per_source": per_source, "utterances": count, "sentences": sentences,
             "hours": round(seconds / 3600, 2), "voices": len(voices), "dev_voices": info.get("dev_voices", [])}
 
 
@@ -102,7 +104,8 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         f"- {ALIGNMENT} {alignment_used(stage1_losses(config), config.init)}",
         f"- data: {d['utterances']:,} training utterances ({d['hours']} h of synthesized speech, {d['voices']} voices), "
         f"this run used {utterances:,}; passages per source: "
-        + (", ".join(f"{k} {v:,}" for k, v in d["per_source"].items() if v) or "unknown"),
+        + (", ".join(f"{k} {v:,}" for k, v in d["per_source"].items() if v) or "unknown")
+        + ("; general English sentences: " + ", ".join(f"{k} {v:,}" for k, v in d["sentences"].items()) if d["sentences"] else ""),
         f"- dev voices (never trained on): {len(dev_voices)} ({', '.join(sorted({v.split('+')[0] for v in dev_voices}))})",
         "- never used (reserved for independent evaluation): flite slt and rms, festival us-slt-hts, Piper voices; "
         "the Python docs, Debian's FAQ and reference manuals",
