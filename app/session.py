@@ -514,15 +514,18 @@ class Session:
         await self.send(ev.AnswerDone(utterance=n, **done.to_dict()))
         self.history = [*self.history, Turn(question=transcript, answer=done.text)][-HISTORY_TURNS:]
 
-    async def _query_space(self, primary, transcript: str | None):
+    async def _query_space(self, primary: RetrievalResult, transcript: str | None) -> tuple[np.ndarray | None, Any]:
         """A query vector and the sentence embedder of the same space, for the extractive fallback.
 
-        SEAL's own query vector when the pipeline exposes it; else the transcript in the text
-        embedder's space (one short encode); else none (the fallback then matches words or leads).
+        The vector the answer's pipeline searched with: SEAL's with SEAL's text side, ASR's (its
+        transcript's) with the text embedder; for the fused ranking, which searched nothing, the
+        transcript in the text embedder's space (one short encode); else none (the fallback then
+        matches words or leads).
         """
-        vector = getattr(primary, "query_vector", None)
-        if vector is not None:
-            return vector, (self.res.seal_model.embed_text if primary.pipeline == "seal" else self.res.text_embedder.encode)
+        embedders = {"seal": self.res.seal_model.embed_text, "asr": self.res.text_embedder.encode,
+                     "text": self.res.text_embedder.encode}
+        if primary.query_vector is not None and primary.pipeline in embedders:
+            return primary.query_vector, embedders[primary.pipeline]
         if transcript:
             encoded = await self.res.run(self.res.text_embedder.encode, [transcript])
             return encoded[0], self.res.text_embedder.encode
