@@ -29,6 +29,9 @@ class RetrievalResult:
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
     transcript: str | None = None
+    # The vector the pipeline searched with (none for the fused ranking): the answer's extractive
+    # fallback ranks sentences by it. Not part of ``to_dict``: clients never see it.
+    query_vector: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +65,7 @@ class SealPipeline:
         hits = self.store.search(collection, vector, using="seal", k=k, source=source)
         timings["search"] = _ms(search_start)
         timings["total"] = _ms(start)
-        return RetrievalResult(self.name, hits, timings)
+        return RetrievalResult(self.name, hits, timings, query_vector=vector)
 
 
 class AsrPipeline:
@@ -86,7 +89,7 @@ class AsrPipeline:
         hits = self.store.search(collection, vector, using="text", k=k, source=source)
         timings["search"] = _ms(search_start)
         timings["total"] = _ms(start)
-        return RetrievalResult(self.name, hits, timings, transcript)
+        return RetrievalResult(self.name, hits, timings, transcript, vector)
 
 
 class TextPipeline:
@@ -104,7 +107,7 @@ class TextPipeline:
         hits = self.store.search(collection, vector, using="text", k=k, source=source)
         timings["search"] = _ms(search_start)
         timings["total"] = _ms(start)
-        return RetrievalResult(self.name, hits, timings, text)
+        return RetrievalResult(self.name, hits, timings, text, vector)
 
 
 class FusedRanking:

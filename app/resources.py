@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from app.settings import Settings
+from llm.answer import Answerer, get_answerer
 
 log = logging.getLogger("seal.server")
 T = TypeVar("T")
@@ -83,8 +84,8 @@ class Resources:
     text_embedder: Any = None
     transcriber: Any = None
     pipelines: dict[str, Any] = field(default_factory=dict)
-    answerer: Any = None  # None when llm/answer.py is not installed
-    answerer_note: str = ""
+    answerer: Answerer | None = None  # set by load(): the vLLM client or the extractive fallback
+    answerer_note: str = ""  # what answers, for /readyz (the model's name, never the server's address)
     error: str | None = None  # why loading failed
     load_ms: dict[str, float] = field(default_factory=dict)
     demo: dict[str, Any] | None = None  # what the start-up ingest of the demo KB did
@@ -212,12 +213,8 @@ class Resources:
         return self.store.collections()
 
 
-def _load_answerer(settings: Settings) -> tuple[Any, str]:
-    """The answer side (llm/answer.py) if it is installed; the server runs retrieval-only without it."""
-    try:
-        from llm.answer import get_answerer
-    except ImportError as exc:
-        return None, f"answers off: llm.answer is not available ({exc})"
+def _load_answerer(settings: Settings) -> tuple[Answerer, str]:
+    """The answerer the settings ask for, and the line /readyz shows about it."""
     answerer = get_answerer(settings)
     # Clients read this (/readyz, the page): the model's name, never the answer server's address.
     kind = f"{settings.llm_model} on vLLM" if settings.llm_base_url else "local extractive fallback"

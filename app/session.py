@@ -275,7 +275,7 @@ class Session:
     def _answer_from(self) -> str:
         """Whose passages the answer reads: the one asked for if it runs; with "auto", the fused ranking
         where both pipelines run (never SEAL's alone over ASR's: a template dev set can put SEAL ahead
-        while people's own questions put it far behind, issue 18), the ASR pipeline's while no SEAL
+        while people's own questions put it far behind), the ASR pipeline's while no SEAL
         checkpoint is loaded or its recorded dev eval puts the fused ranking behind ASR's, else the
         one that runs."""
         pipelines = self.opts.pipelines
@@ -303,13 +303,13 @@ class Session:
                 collection=self.opts.collection,
                 mode=self.opts.mode,
                 k=self.opts.k,
-                answer=self.opts.answer and self.res.answerer is not None,
+                answer=self.opts.answer,
                 answer_from=self._answer_from(),
                 live=self._live_on(),
                 seal_trained=self._seal_trained(),
                 seal_behind_asr=self._seal_behind_asr(),
-                answerer=getattr(self.res.answerer, "label", None) if self.res.answerer else self.res.answerer_note,
-                answer_source=self._answer_source() if self.res.answerer else None,
+                answerer=self.res.answerer.label,
+                answer_source=self.res.answerer.source,
                 vad={k: getattr(cfg, k) for k in ("aggressiveness", "frame_ms", "start_frames", "end_silence_ms", "pre_roll_ms", "pause_ms")},
                 limits={"max_utterance_s": cfg.max_utterance_s, "burst_s": self.settings.ws_burst_s, "max_frame_s": MAX_FRAME_S},
             )
@@ -431,7 +431,7 @@ class Session:
             "session %s utterance %d (%.1f s): %s", self.id, n, audio.size / SAMPLE_RATE,
             ", ".join(f"{r.pipeline} {r.timings_ms.get('end_to_hits', 0):.0f} ms" for r in results) or "no results",
         )
-        if not results or not opts["answer"] or self.res.answerer is None or n != self.utterance or self.closed:
+        if not results or not opts["answer"] or n != self.utterance or self.closed:
             return  # nothing to answer from, answers off, or the user already asked something new
         self.answer_task = asyncio.create_task(self._answer(n, audio, results, opts["answer_from"]))
 
@@ -500,7 +500,7 @@ class Session:
                     text += item.text
                     await self.send(ev.AnswerDelta(utterance=n, text=item.text))
         except asyncio.CancelledError:
-            await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], cancelled=True, source=self._answer_source()))
+            await self.send(ev.AnswerDone(utterance=n, text=text, citations=[], cancelled=True, source=self.res.answerer.source))
             raise
         except Exception as exc:  # noqa: BLE001 - the retrieval results already reached the user
             log.exception("answer failed")
@@ -514,22 +514,22 @@ class Session:
         await self.send(ev.AnswerDone(utterance=n, **done.to_dict()))
         self.history = [*self.history, Turn(question=transcript, answer=done.text)][-HISTORY_TURNS:]
 
-    async def _query_space(self, primary, transcript: str | None):
+    async def _query_space(self, primary: RetrievalResult, transcript: str | None) -> tuple[np.ndarray | None, Any]:
         """A query vector and the sentence embedder of the same space, for the extractive fallback.
 
-        SEAL's own query vector when the pipeline exposes it; else the transcript in the text
-        embedder's space (one short encode); else none (the fallback then matches words or leads).
+        The vector the answer's pipeline searched with: SEAL's with SEAL's text side, ASR's (its
+        transcript's) with the text embedder; for the fused ranking, which searched nothing, the
+        transcript in the text embedder's space (one short encode); else none (the fallback then
+        matches words or leads).
         """
-        vector = getattr(primary, "query_vector", None)
-        if vector is not None:
-            return vector, (self.res.seal_model.embed_text if primary.pipeline == "seal" else self.res.text_embedder.encode)
+        embedders = {"seal": self.res.seal_model.embed_text, "asr": self.res.text_embedder.encode,
+                     "text": self.res.text_embedder.encode}
+        if primary.query_vector is not None and primary.pipeline in embedders:
+            return primary.query_vector, embedders[primary.pipeline]
         if transcript:
             encoded = await self.res.run(self.res.text_embedder.encode, [transcript])
             return encoded[0], self.res.text_embedder.encode
         return None, None
-
-    def _answer_source(self) -> str | None:
-        return getattr(self.res.answerer, "source", None)
 
     async def _cancel_answer(self) -> None:
         task, self.answer_task = self.answer_task, None

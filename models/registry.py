@@ -1,16 +1,18 @@
 """Process-wide cached model loaders shared by the CLI, the server, evaluation and benchmarks.
 
-Each loader keys its cache on the settings that shape the model, so a test that changes
-``SEAL_CHECKPOINT`` gets a new model while the server reuses one instance for every session.
+Each loader takes a ``ModelConfig`` (or the app's settings, which ``ModelConfig.from_settings`` reads)
+and keys its cache on what shapes the model, so a test that changes ``SEAL_CHECKPOINT`` gets a new
+model while the server reuses one instance for every session.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from app.settings import Settings, get_settings
 from models import onnx_engine
 from models.onnx_engine import resolve_engine
 
@@ -24,6 +26,33 @@ _lock = threading.RLock()
 _cache: dict[tuple, object] = {}
 
 
+@dataclass(frozen=True)
+class ModelConfig:
+    """What the loaders need to know; ``app/`` builds it from its settings (``from_settings``)."""
+
+    whisper_model: str = "tiny.en"  # speech encoder and ASR model: a short name, a Hugging Face id or a path
+    text_model: str = "all-MiniLM-L6-v2"
+    checkpoint: str | None = None  # SEAL weights folder; None: the shipped checkpoint
+    device: str = "cpu"  # cpu or cuda, resolved
+    dtype: str = "float32"  # resolved
+    engine: str = "auto"  # auto, torch or onnx (models/onnx_engine.py)
+    quantize: str = "reader"  # none, reader or int8: the torch engine's int8 on a CPU (models/quantize.py)
+    asr_compute_type: str = "int8"  # faster-whisper's compute type on a CPU
+    cache_dir: Path = Path.home() / ".seal" / "cache"  # exported onnx graphs
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ModelConfig:
+        """From ``app.settings.Settings`` (or any object with its fields), device and dtype resolved."""
+        return cls(whisper_model=settings.whisper_model, text_model=settings.text_model, checkpoint=settings.checkpoint,
+                   device=settings.resolved_device(), dtype=settings.resolved_dtype(), engine=settings.engine,
+                   quantize=settings.quantize, asr_compute_type=settings.asr_compute_type,
+                   cache_dir=Path(settings.cache_dir))
+
+
+def _config(settings: ModelConfig | Any) -> ModelConfig:
+    return settings if isinstance(settings, ModelConfig) else ModelConfig.from_settings(settings)
+
+
 def _cached(key: tuple, build):
     with _lock:  # loading takes seconds; two threads asking at once must not load twice
         if key not in _cache:
@@ -31,7 +60,7 @@ def _cached(key: tuple, build):
         return _cache[key]
 
 
-def _on_onnx(settings: Settings, attach, what: str) -> bool:
+def _on_onnx(settings: ModelConfig, attach, what: str) -> bool:
     """Run ``attach``; on ``SEAL_ENGINE=auto`` a failed export must not stop a server (PyTorch still
     works), so it is logged and False returned; with an explicit ``onnx`` it raises."""
     try:
@@ -44,18 +73,19 @@ def _on_onnx(settings: Settings, attach, what: str) -> bool:
     return True
 
 
-def get_seal_model(settings: Settings | None = None) -> "SealModel":
-    """``SEAL_CHECKPOINT``, else the shipped checkpoint, else a fresh model built from the settings'
+def get_seal_model(settings: ModelConfig | Any) -> "SealModel":
+    """``checkpoint`` (``SEAL_CHECKPOINT``), else the shipped checkpoint, else a fresh model built from
     ``whisper_model`` and ``text_model`` (whose text side equals the plain text tower)."""
     from models.seal import SealConfig, SealModel
+    from models.text_side import default_checkpoint
 
-    s = settings or get_settings()
-    device, dtype = s.resolved_device(), s.resolved_dtype()
-    checkpoint = _checkpoint(s)
+    s = _config(settings)
+    device, dtype = s.device, s.dtype
+    checkpoint = default_checkpoint(s.checkpoint)
     engine = resolve_engine(s.engine, device, dtype)
     # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16, the onnx engine fp32
     quantize = s.quantize if engine == "torch" and device == "cpu" and dtype == "float32" else "none"
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, s.engine, engine, quantize, str(s.data_dir))
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, s.engine, engine, quantize, str(s.cache_dir))
 
     def build() -> "SealModel":
         from models.quantize import quantize_speech_path
@@ -71,17 +101,11 @@ def get_seal_model(settings: Settings | None = None) -> "SealModel":
     return _cached(key, build)
 
 
-def _checkpoint(s: Settings):
-    from models.text_side import default_checkpoint
-
-    return default_checkpoint(s.checkpoint)
-
-
-def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":
+def get_text_embedder(settings: ModelConfig | Any) -> "TextEmbedder":
     from models.text_tower import TextEmbedder
 
-    s = settings or get_settings()
-    device = s.resolved_device()
+    s = _config(settings)
+    device = s.device
     engine = resolve_engine(s.engine, device, "float32")
 
     def build() -> "TextEmbedder":
@@ -90,15 +114,15 @@ def get_text_embedder(settings: Settings | None = None) -> "TextEmbedder":
             _on_onnx(s, lambda: onnx_engine.attach_text(embedder, s.cache_dir / "onnx"), "the text tower")
         return embedder
 
-    return _cached(("text", s.text_model, device, s.engine, engine, str(s.data_dir)), build)
+    return _cached(("text", s.text_model, device, s.engine, engine, str(s.cache_dir)), build)
 
 
-def get_transcriber(settings: Settings | None = None, backend: str = "faster-whisper") -> "Transcriber":
+def get_transcriber(settings: ModelConfig | Any, backend: str = "faster-whisper") -> "Transcriber":
     from models.asr import Transcriber
 
-    s = settings or get_settings()
-    device = s.resolved_device()
-    key = ("asr", s.whisper_model, backend, device, s.asr_compute_type, str(s.data_dir))
+    s = _config(settings)
+    device = s.device
+    key = ("asr", s.whisper_model, backend, device, s.asr_compute_type, str(s.cache_dir))
     return _cached(key, lambda: Transcriber(s.whisper_model, backend=backend, device=device, compute_type=s.asr_compute_type))
 
 

@@ -1,6 +1,6 @@
 """The store's Qdrant Edge engine (``SEAL_STORE_ENGINE=edge``, the default): the Qdrant engine in-process, in Rust.
 
-One ``EdgeShard`` per collection, persisted in ``settings.data_dir / "qdrant-edge" / <collection>``.
+One ``EdgeShard`` per collection, persisted in ``config.data_dir / "qdrant-edge" / <collection>``.
 ``KnowledgeStore`` hands its operations here when the setting asks for it; the payload, point ids and
 named vectors are the same as the other engines', so ingestion and search code do not change.
 
@@ -30,8 +30,7 @@ try:
 except ImportError:  # pragma: no cover - the dependency is declared; a clear message if it is missing
     edge = None
 
-from app.settings import Settings
-from retrieval.store import StoredPoint, StoreError, StoreLockedError
+from retrieval.store import StoreConfig, StoredPoint, StoreError, StoreLockedError
 
 # Collection names become folder names: keep them to what a folder name can safely be.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -40,11 +39,11 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 class EdgeEngine:
     """Each collection an ``EdgeShard`` in its own folder, opened with the store and kept open until ``close``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, config: StoreConfig) -> None:
         if edge is None:
             raise StoreError("SEAL_STORE_ENGINE=edge needs qdrant-edge-py: pip install 'qdrant-edge-py>=0.9'")
-        self.root = Path(settings.data_dir) / "qdrant-edge"
-        self.search_threads = settings.edge_search_threads
+        self.root = Path(config.data_dir) / "qdrant-edge"
+        self.search_threads = config.edge_search_threads
         self.root.mkdir(parents=True, exist_ok=True)
         self._shards: dict[str, Any] = {}
         self.optimize_s = 0.0  # time spent building indexes since opening (the benchmark reports it)

@@ -210,9 +210,8 @@ def file_digest(path: Path, config: ChunkConfig) -> str:
 
 
 def _progress(enabled: bool):
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    from app.commands.common import err_console
 
     return Progress(
         TextColumn("[bold]{task.fields[verb]}[/] {task.description}"),
@@ -222,7 +221,7 @@ def _progress(enabled: bool):
         TextColumn("[dim]{task.fields[note]}[/]"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=Console(stderr=True),  # stderr: a command's --json output on stdout stays clean
         disable=not enabled,
     )
 

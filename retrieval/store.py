@@ -4,12 +4,12 @@ One collection per knowledge base. Each point carries a ``seal`` vector (SEAL's 
 queries search) and a ``text`` vector (the plain text embedder the ASR baseline searches), cosine
 distance, and a payload ``text, title, source, chunk, doc_id, file``.
 
-Embedded by default, on Qdrant Edge (``settings.store_engine = "edge"``, ``retrieval/edge_store.py``:
+Embedded by default, on Qdrant Edge (``StoreConfig.store_engine = "edge"``, ``retrieval/edge_store.py``:
 the Qdrant engine in-process, about a millisecond per search at 10k-100k passages); ``"local"`` is
-qdrant-client's pure-Python local mode (``QdrantClient(path=settings.qdrant_path)``, the default until
+qdrant-client's pure-Python local mode (``QdrantClient(path=config.qdrant_path)``, the default until
 it proved too slow past a few thousand passages). A Qdrant server (or cluster) when
-``settings.qdrant_url`` is set. Everything after the client is the same code; edge operations hand over
-to ``EdgeEngine``.
+``config.qdrant_url`` is set. Everything after the client is the same code; edge operations hand
+over to ``EdgeEngine``. ``StoreConfig.from_settings`` reads the app's settings (``SEAL_*``).
 """
 
 from __future__ import annotations
@@ -19,14 +19,12 @@ import functools
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from qdrant_client import QdrantClient, models
-
-from app.settings import Settings
 
 if TYPE_CHECKING:
     from retrieval.edge_store import EdgeEngine
@@ -34,6 +32,36 @@ if TYPE_CHECKING:
 VECTORS = ("seal", "text")
 # Point ids are uuid5 in this namespace, so the same passage always lands on the same point.
 ID_NAMESPACE = uuid.UUID("5e a1 0b 3c 7d 2e 4f 81 9a 6b c4 d3 e2 f1 00 17".replace(" ", ""))
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the knowledge store lives and which engine runs it; ``app/`` builds it from its settings."""
+
+    data_dir: Path = Path.home() / ".seal"  # the embedded engines' folders live under it
+    qdrant_url: str | None = None  # a Qdrant server or cluster instead of an embedded engine
+    qdrant_api_key: str | None = field(default=None, repr=False)
+    store_engine: str = "edge"  # the embedded engine: edge (Qdrant Edge) or local (qdrant-client's local mode)
+    edge_search_threads: int = 1
+    qdrant_shard_number: int = 1  # a server's new collections: shards, and copies of each shard
+    qdrant_replication_factor: int = 1
+
+    @property
+    def qdrant_path(self) -> Path:
+        """The local-mode engine's folder."""
+        return Path(self.data_dir) / "qdrant"
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> StoreConfig:
+        """From ``app.settings.Settings`` (or any object with its fields); a secret key is unwrapped."""
+        if isinstance(settings, StoreConfig):
+            return settings
+        key = settings.qdrant_api_key
+        return cls(data_dir=Path(settings.data_dir), qdrant_url=settings.qdrant_url,
+                   qdrant_api_key=key.get_secret_value() if hasattr(key, "get_secret_value") else key,
+                   store_engine=settings.store_engine, edge_search_threads=settings.edge_search_threads,
+                   qdrant_shard_number=settings.qdrant_shard_number,
+                   qdrant_replication_factor=settings.qdrant_replication_factor)
 
 
 class StoreError(RuntimeError):
@@ -131,41 +159,41 @@ def _files_filter(files: Sequence[str]) -> models.Filter:
     return models.Filter(must=[models.FieldCondition(key="file", match=models.MatchAny(any=list(files)))])
 
 
-def local_collections(settings: Settings) -> list[str]:
+def local_collections(config: StoreConfig | Any) -> list[str]:
     """Knowledge bases in the local-mode engine's folder (``SEAL_STORE_ENGINE=local``), without opening it.
 
     The edge engine (the default since it replaced local mode) keeps its own folder; this tells a user who
     upgraded that their knowledge bases are still in the old one, and ``seal migrate`` moves them."""
-    folder = Path(settings.qdrant_path) / "collection"
+    folder = StoreConfig.from_settings(config).qdrant_path / "collection"
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 class KnowledgeStore:
     """Qdrant, embedded or server, behind the few operations the app needs."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, config: StoreConfig | Any) -> None:
+        """``config``: a ``StoreConfig``, or the app's settings (read by ``StoreConfig.from_settings``)."""
+        self.config = config = StoreConfig.from_settings(config)
         # The embedded engine is plain Python state; the server (and ingestion in a worker thread) may
         # use one store from several threads, so embedded calls take turns. A server needs no lock.
-        self._lock = threading.RLock() if not settings.qdrant_url else contextlib.nullcontext()
+        self._lock = threading.RLock() if not config.qdrant_url else contextlib.nullcontext()
         self.edge: EdgeEngine | None = None
-        if settings.store_engine == "edge":
-            if settings.qdrant_url:
+        if config.store_engine == "edge":
+            if config.qdrant_url:
                 raise StoreError(
                     "SEAL_STORE_ENGINE=edge is an embedded engine but SEAL_QDRANT_URL names a server; unset one of them"
                 )
             from retrieval.edge_store import EdgeEngine  # only this engine needs qdrant-edge-py
 
-            self.edge = EdgeEngine(settings)
+            self.edge = EdgeEngine(config)
             self.location = str(self.edge.root)
             self.client = None
-        elif settings.qdrant_url:
-            self.location = settings.qdrant_url
-            key = settings.qdrant_api_key
-            self.client = QdrantClient(url=settings.qdrant_url, api_key=key.get_secret_value() if key else None)
+        elif config.qdrant_url:
+            self.location = config.qdrant_url
+            self.client = QdrantClient(url=config.qdrant_url, api_key=config.qdrant_api_key)
         else:
-            self.location = str(settings.qdrant_path)
-            settings.qdrant_path.mkdir(parents=True, exist_ok=True)
+            self.location = str(config.qdrant_path)
+            config.qdrant_path.mkdir(parents=True, exist_ok=True)
             try:
                 self.client = QdrantClient(path=self.location)
             except RuntimeError as exc:
@@ -179,7 +207,7 @@ class KnowledgeStore:
 
     @property
     def embedded(self) -> bool:
-        return not self.settings.qdrant_url
+        return not self.config.qdrant_url
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -236,8 +264,8 @@ class KnowledgeStore:
         cluster = {}
         if not self.embedded:  # a server or cluster: spread the collection as the settings ask
             cluster = {
-                "shard_number": self.settings.qdrant_shard_number,
-                "replication_factor": self.settings.qdrant_replication_factor,
+                "shard_number": self.config.qdrant_shard_number,
+                "replication_factor": self.config.qdrant_replication_factor,
             }
         self.client.create_collection(
             collection,
@@ -273,9 +301,9 @@ class KnowledgeStore:
 
     def missing_hint(self, collection: str) -> str:
         """What to do about a missing collection: migrate it from the old engine's folder, or ingest."""
-        if self.edge and collection in local_collections(self.settings):
+        if self.edge and collection in local_collections(self.config):
             return (
-                f"it is still in the local-mode engine's folder {self.settings.qdrant_path}: move it with "
+                f"it is still in the local-mode engine's folder {self.config.qdrant_path}: move it with "
                 f"`seal migrate` (keeps its vectors), or set SEAL_STORE_ENGINE=local to keep using that engine"
             )
         return f"fill it with `seal ingest PATH... --collection {collection}`"

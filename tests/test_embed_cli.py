@@ -32,12 +32,13 @@ def embed_json(*args: str) -> dict:
 
 
 def test_text_json_is_the_models_unit_vector():
+    from app.settings import get_settings
     from models.registry import get_seal_model
 
     data = embed_json("--text", "how do I mount a disk")
     assert data["input"] == "text" and data["dim"] == 384 == len(data["vector"])
     assert abs(data["norm"] - 1.0) < 1e-4
-    expected = get_seal_model().embed_text(["how do I mount a disk"])[0]
+    expected = get_seal_model(get_settings()).embed_text(["how do I mount a disk"])[0]
     np.testing.assert_allclose(np.array(data["vector"]), expected, atol=1e-6)
 
 

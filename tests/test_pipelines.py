@@ -36,6 +36,8 @@ def test_asr_pipeline_finds_the_spoken_question(store):
     parts = result.timings_ms["decode"] + result.timings_ms["embed"] + result.timings_ms["search"]
     assert result.timings_ms["total"] >= parts > 0
     assert result.to_dict()["hits"][0]["doc_id"] == "train"
+    assert result.query_vector == pytest.approx(text.encode([result.transcript])[0], abs=1e-5)
+    assert "query_vector" not in result.to_dict()  # clients get hits, not vectors
 
 
 def _kb_records() -> list[dict]:
@@ -54,8 +56,10 @@ def test_seal_pipeline_embeds_speech_and_searches_the_seal_vectors(store):
     assert list(result.timings_ms) == ["features", "encoder", "adapter", "search", "total"]
     assert result.timings_ms["total"] >= result.timings_ms["encoder"] > 0
 
+    speech = seal.embed_audio([audio])[0]
+    assert result.query_vector == pytest.approx(speech, abs=2e-3)  # what the answer's fallback ranks sentences by
     records = _kb_records()
-    cosines = seal.embed_text([r["text"] for r in records]) @ seal.embed_audio([audio])[0]
+    cosines = seal.embed_text([r["text"] for r in records]) @ speech
     expected = {r["id"]: float(c) for r, c in zip(records, cosines)}
     assert len(result.hits) == 3
     for hit in result.hits:  # each hit's score is its passage's cosine to the speech vector...

@@ -253,6 +253,9 @@ def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_di
 
     settings = Settings(data_dir=session_data_dir, quantize="int8", device="cpu", engine="torch")
     assert registry.get_seal_model(settings).quantization == "int8"
+    config = registry.ModelConfig.from_settings(settings)  # what models/ takes: the app's settings, read once
+    assert (config.device, config.quantize, config.cache_dir) == ("cpu", "int8", session_data_dir / "cache")
+    assert registry.get_seal_model(config) is registry.get_seal_model(settings)  # one model, however it is asked for
     assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"
     assert Settings(data_dir=session_data_dir).quantize == "reader"  # the default keeps fp32's dev accuracy
     onnx = registry.get_seal_model(settings.model_copy(update={"engine": "auto"}))

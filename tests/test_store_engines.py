@@ -18,9 +18,20 @@ from fixtures.qdrant_server import NO_SERVER, qdrant_binary, run_qdrant
 from fixtures.retrieval_kit import KB_SMALL, models
 from retrieval.ingest import Deferred, ingest_paths, models_key
 from retrieval.migrate import migrate
-from retrieval.store import CollectionMissingError, KnowledgeStore
+from retrieval.store import CollectionMissingError, KnowledgeStore, StoreConfig
 
 QUESTION = "when does the night train leave"
+
+
+def test_the_store_s_config_comes_from_the_settings_with_the_key_unwrapped_and_unshown(tmp_path):
+    settings = Settings(data_dir=tmp_path, qdrant_url="http://qdrant:6333", qdrant_api_key="sekrit",
+                        qdrant_shard_number=3, qdrant_replication_factor=2, store_engine="local", edge_search_threads=2)
+    config = StoreConfig.from_settings(settings)
+    assert config.qdrant_api_key == "sekrit" and "sekrit" not in repr(config)  # the client gets it; logs do not
+    assert (config.qdrant_url, config.store_engine, config.edge_search_threads) == ("http://qdrant:6333", "local", 2)
+    assert (config.qdrant_shard_number, config.qdrant_replication_factor) == (3, 2)
+    assert config.qdrant_path == tmp_path / "qdrant" == settings.qdrant_path
+    assert StoreConfig.from_settings(config) is config
 
 
 @pytest.fixture(scope="module")

@@ -240,6 +240,33 @@ async def test_answer_can_read_the_asr_passages(server):
     assert "nine in the morning" in done["text"]
 
 
+async def test_a_seal_only_answer_ranks_sentences_by_seal_s_own_query_vector(server, monkeypatch):
+    """No transcript in a SEAL-only session: the fallback still gets SEAL's query vector and SEAL's
+    text side to rank the passages' sentences with (docs/llm.md), not word overlap alone."""
+    res = _resources(server)
+    real, seen = res.answerer, {}
+
+    class Spy:
+        source, label = real.source, real.label
+
+        def stream(self, audio, transcript, hits, history, query_vector=None, embed_texts=None):
+            seen.update(transcript=transcript, hits=hits, vector=query_vector, embed=embed_texts)
+            return real.stream(audio, transcript, hits, history, query_vector, embed_texts)
+
+    monkeypatch.setattr(res, "answerer", Spy())
+    async with websockets.connect(server.ws) as ws:
+        await ws.send(json.dumps({"type": "start", "pipelines": ["seal"], "k": 3, "live": False}))
+        assert json.loads(await ws.recv())["answer_from"] == "seal"
+        await stream(ws, with_silence(spoken(QUESTION[0])))
+        events = await events_until(ws, lambda e: e["type"] == "answer.done")
+    assert events[-1]["source"] == "fallback" and events[-1]["error"] is None
+    assert seen["transcript"] is None and seen["embed"] == res.seal_model.embed_text
+    vector = np.asarray(seen["vector"])
+    assert vector.shape == (res.seal_model.dim,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
+    top = seen["hits"][0]  # the vector is the one SEAL searched with: it gives the top hit's score
+    assert float(res.seal_model.embed_text([top.text])[0] @ vector) == pytest.approx(top.score, abs=2e-3)
+
+
 async def test_answers_read_the_fused_ranking_where_both_run(server):
     """``answer_from: auto`` never reads SEAL's passages alone over ASR's (issue 18: a template dev set
     can put SEAL ahead while people's own questions put it far behind): where both run, the fused

@@ -29,7 +29,6 @@ class ModelSection:
     train_reader_layers: int = 0  # top layers of the speech side's own copy of the text transformer trained
     ctc_compress: bool = False  # the text encoder reads soft word pieces from the CTC head (models/adapters.py CTCHead)
     ctc_bias: bool = False  # a learned prior per word piece in the CTC head; added (at zero) to an init checkpoint
-    init_adapter_scale: bool = True  # start the adapter's output at the text tower's word-embedding norm
 
 
 @dataclass
@@ -112,9 +111,16 @@ class ConfigError(ValueError):
     pass
 
 
+# Keys that older configs (a run's saved config.yaml among them) hold but that no longer mean anything:
+# read and dropped, so those files still load. model.init_adapter_scale rescaled a LayerNorm at the end of
+# the MLP adapter, which the adapter never had: it never did anything.
+RETIRED = {"model": {"init_adapter_scale"}}
+
+
 def _build(cls, data: dict, where: str):
     if not isinstance(data, dict):
         raise ConfigError(f"{where or 'config'} must be a mapping, got {type(data).__name__}")
+    data = {k: v for k, v in data.items() if k not in RETIRED.get(where, ())}
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(data) - set(known))
     if unknown:

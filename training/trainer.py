@@ -68,14 +68,7 @@ def build_model(config: RunConfig, device: str):
                              conv_stride=m.conv_stride, mlp_hidden=m.mlp_hidden, through_text_encoder=m.through_text_encoder,
                              train_encoder_layers=m.train_encoder_layers, train_reader_layers=m.train_reader_layers,
                              ctc_compress=m.ctc_compress, adapter_layers=m.adapter_layers, ctc_bias=m.ctc_bias)
-    model = SealModel(seal_config, device=device)
-    if m.init_adapter_scale and isinstance(getattr(model.mlp_adapter, "norm", None), torch.nn.LayerNorm):
-        # An adapter ending in a LayerNorm outputs norm ~ sqrt(dim); word-piece embeddings are ~1. Starting
-        # at their scale keeps BERT's position embeddings audible when the sequence enters the text encoder.
-        words = model.text.encoder.embeddings.word_embeddings.weight
-        with torch.no_grad():
-            model.mlp_adapter.norm.weight.fill_(float(words.norm(dim=1).mean()) / math.sqrt(words.shape[1]))
-    return model
+    return SealModel(seal_config, device=device)
 
 
 class Trainer:

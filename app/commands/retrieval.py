@@ -98,7 +98,7 @@ def _only_in_local_folder(store, collection: str) -> bool:
     """A knowledge base the edge store lacks but the old local-mode folder holds (not migrated yet)."""
     from retrieval.store import local_collections
 
-    return bool(store.edge) and not store.exists(collection) and collection in local_collections(store.settings)
+    return bool(store.edge) and not store.exists(collection) and collection in local_collections(store.config)
 
 
 def _ingest(paths, collection, store, settings, json_out: bool) -> dict:

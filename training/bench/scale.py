@@ -16,21 +16,25 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from app.settings import Settings
-from retrieval.store import VECTORS, KnowledgeStore, Passage
+from retrieval.store import VECTORS, KnowledgeStore, Passage, StoreConfig
 
 BATCH = 2000
 
 
-def scratch_store(settings: Settings, scratch_dir) -> KnowledgeStore:
-    """A ``KnowledgeStore`` for benchmark collections: in-memory local mode, or the configured server."""
-    if settings.qdrant_url:
-        return KnowledgeStore(settings)
-    store = KnowledgeStore(settings.model_copy(update={"data_dir": scratch_dir}))
+def scratch_store(settings: StoreConfig | Any, scratch_dir: Path) -> KnowledgeStore:
+    """A ``KnowledgeStore`` for benchmark collections: in-memory local mode, or the configured server.
+    ``settings``: a ``StoreConfig`` or the app's settings."""
+    config = StoreConfig.from_settings(settings)
+    if config.qdrant_url:
+        return KnowledgeStore(config)
+    store = KnowledgeStore(replace(config, data_dir=Path(scratch_dir)))
     if not _is_local_mode(store.client):
         return store  # another embedded engine: measure it as it is, on disk in the scratch folder
     # Same KnowledgeStore code path (search, payloads); only the client's storage is memory, not SQLite.
