@@ -31,3 +31,20 @@ def _seal_env(session_data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def server(session_data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real `seal serve` (uvicorn, models, Qdrant) on a free port for the module's tests; see live_server.py.
+    A module that needs another server (e.g. a fake vLLM) defines its own `server`."""
+    from live_server import live_server
+
+    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
+
+
+@pytest.fixture()
+def http(server):
+    import httpx
+
+    with httpx.Client(base_url=server.base, timeout=120) as client:
+        yield client

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import numpy as np
 import pytest
 
-from live_server import QUESTION, live_server, spoken
+from live_server import QUESTION, spoken
 from models.audio import wav_bytes
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
-
-
-@pytest.fixture()
-def http(server):
-    with httpx.Client(base_url=server.base, timeout=120) as client:
-        yield client
 
 
 def test_health_ready_and_openapi(http):

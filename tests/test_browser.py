@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from live_server import PAUSED_QUESTION, QUESTION, live_server, spoken, spoken_with_pause, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, spoken, spoken_with_pause, with_silence
 from models.audio import write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,11 +22,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 @pytest.fixture(scope="module")

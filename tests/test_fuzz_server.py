@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from fixtures.retrieval_kit import minimal_pdf
-from live_server import QUESTION, live_server, pcm_frames, spoken, with_silence
+from live_server import QUESTION, pcm_frames, spoken, with_silence
 from models.audio import wav_bytes
 
 pytestmark = pytest.mark.slow
@@ -33,11 +33,6 @@ EXAMPLES = int(os.environ.get("SEAL_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 CLEAN_CLOSES = {1000, 1008, 1013}
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 class ServerErrors(logging.Handler):

@@ -8,16 +8,9 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from fixtures.retrieval_kit import models, open_store, stored_texts
-from live_server import live_server
 from retrieval.ingest import ingest_paths
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 def _texts_by_source(http, collection: str) -> dict[str, set[str]]:

@@ -15,19 +15,8 @@ import numpy as np
 import pytest
 import websockets
 
-from live_server import live_server, pcm_frames
+from live_server import pcm_frames
 from retrieval.store import StoreError
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
-
-
-@pytest.fixture()
-def http(server):
-    with httpx.Client(base_url=server.base, timeout=120) as client:
-        yield client
 
 
 async def _still_serving(server) -> None:

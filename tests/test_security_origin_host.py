@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
 import pytest
 import websockets
 from hypothesis import given, settings
@@ -15,20 +14,8 @@ from hypothesis import strategies as st
 from starlette.requests import HTTPConnection
 
 from app.settings import Settings
-from live_server import live_server
 
 DOC = ("note.md", b"# Note\n\nThe lighthouse keeper lights the lamp at dusk.\n", "text/markdown")
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
-
-
-@pytest.fixture()
-def http(server):
-    with httpx.Client(base_url=server.base, timeout=120) as client:
-        yield client
 
 
 def _collections(http) -> dict:

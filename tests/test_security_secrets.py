@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.resources import _load_answerer
 from app.settings import Settings
-from live_server import live_server
 from llm.client import LlmConfig, VllmAnswerer
 from llm.failures import describe_failure
 
@@ -45,11 +44,6 @@ def test_clients_never_read_the_answer_servers_address_or_a_key():
     message = redact(failure + " with key sk-llm-0a0b0c; store at http://qdrant.internal:6333/collections", settings)
     assert "10.1.2.3" not in message and "sk-llm" not in message and "qdrant.internal" not in message
     assert "[answer server]" in message and "[qdrant server]" in message
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 def test_readyz_tells_anonymous_callers_only_ready_or_not(server, monkeypatch):

@@ -11,13 +11,8 @@ import numpy as np
 import pytest
 import websockets
 
-from live_server import QUESTION, events_until, live_server, pcm_frames, spoken, stream, with_silence
+from live_server import QUESTION, events_until, pcm_frames, spoken, stream, with_silence
 from models.audio import wav_bytes
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 async def _started(server, **start):

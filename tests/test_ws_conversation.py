@@ -20,7 +20,7 @@ import pytest
 import soxr
 import websockets
 
-from live_server import PAUSED_QUESTION, QUESTION, events_until, live_server, spoken, spoken_with_pause, stream, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, events_until, spoken, spoken_with_pause, stream, with_silence
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "models" / "checkpoints").glob("*/config.json"))
@@ -31,11 +31,6 @@ BEHIND = _DEV.get("seal", {}).get("top1", 1.0) < _DEV.get("asr", {}).get("top1",
 FUSED_BEHIND = _DEV.get("fused", {}).get("top1", 1.0) < _DEV.get("asr", {}).get("top1", 0.0)
 AHEAD = TRAINED and not BEHIND
 HIT_FIELDS = {"id", "score", "text", "title", "source", "doc_id"}
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 def _types(events):

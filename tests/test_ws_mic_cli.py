@@ -7,18 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
-from live_server import PAUSED_QUESTION, QUESTION, live_server, spoken, spoken_with_pause, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, spoken, spoken_with_pause, with_silence
 from models.audio import write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 SEAL = [sys.executable, "-m", "app.cli"]
-
-
-@pytest.fixture(scope="module")
-def server(session_data_dir, tmp_path_factory):
-    return live_server(session_data_dir, tmp_path_factory.mktemp("kb"))
 
 
 def _mic(*args: str) -> subprocess.CompletedProcess:
