@@ -213,27 +213,23 @@ def _outcome(query: Query, voice: str, name: str, result) -> Outcome:
 
 
 def build_report(outcomes: list[Outcome], meta: dict) -> dict:
-    report: dict = {}
-    for name in dict.fromkeys(o.pipeline for o in outcomes):
-        report[name] = metrics([o for o in outcomes if o.pipeline == name])
-    by_voice: dict = {}
-    for voice in dict.fromkeys(o.voice for o in outcomes):
-        by_voice[voice] = {name: metrics([o for o in outcomes if o.pipeline == name and o.voice == voice])
-                           for name in report}
-    report["by_voice"] = by_voice
-    report["by_family"] = by_family(outcomes, [name for name in report if name not in BREAKDOWNS])
+    from training.data.voices import family
+
+    pipelines = list(dict.fromkeys(o.pipeline for o in outcomes))
+    report: dict = {name: metrics([o for o in outcomes if o.pipeline == name]) for name in pipelines}
+    report["by_voice"] = grouped(outcomes, pipelines, lambda o: o.voice)
+    # how the voice's engine makes speech (training/data/voices.py): where hearing differs most
+    report["by_family"] = grouped(outcomes, pipelines, lambda o: family(o.voice))
     report["meta"] = meta
     return report
 
 
-def by_family(outcomes: list[Outcome], pipelines: list[str]) -> dict:
-    """The metrics per voice family (how the voice's engine makes speech: training/data/voices.py)."""
-    from training.data.voices import family
-
-    families: dict[str, list[Outcome]] = {}
+def grouped(outcomes: list[Outcome], pipelines: list[str], key: Callable[[Outcome], str]) -> dict:
+    """The metrics of each pipeline within each group of outcomes (in order of first appearance)."""
+    groups: dict[str, list[Outcome]] = {}
     for o in outcomes:
-        families.setdefault(family(o.voice), []).append(o)
-    return {name: {p: metrics([o for o in group if o.pipeline == p]) for p in pipelines} for name, group in families.items()}
+        groups.setdefault(key(o), []).append(o)
+    return {name: {p: metrics([o for o in group if o.pipeline == p]) for p in pipelines} for name, group in groups.items()}
 
 
 def machine_meta() -> dict:
