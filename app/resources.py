@@ -113,7 +113,7 @@ class Resources:
             self._ready.set()
 
     def _load_models(self) -> None:
-        from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
+        from retrieval.pipelines import build_pipelines
         from models import registry
         from retrieval.store import KnowledgeStore
 
@@ -128,11 +128,7 @@ class Resources:
             setattr(self, name, loader())
             self.load_ms[name] = round((time.perf_counter() - started) * 1000, 1)
             log.info("loaded %s in %.0f ms", name, self.load_ms[name])
-        self.pipelines = {
-            "seal": SealPipeline(self.seal_model, self.store),
-            "asr": AsrPipeline(self.transcriber, self.text_embedder, self.store),
-            "text": TextPipeline(self.text_embedder, self.store),
-        }
+        self.pipelines = build_pipelines(self.store, self.seal_model, self.transcriber, self.text_embedder)
         self.answerer, self.answerer_note = _load_answerer(self.settings)
         started = time.perf_counter()
         self._warm_up()

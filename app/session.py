@@ -36,10 +36,10 @@ import soxr
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app import events as ev
-from app.pipelines import FusedRanking, RetrievalResult
+from retrieval.pipelines import FusedRanking, RetrievalResult
 from app.resources import Resources
 from app.security import TokenBucket, redact
-from app.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
+from models.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
 from llm.types import AnswerDone as AnswerDoneItem
 from llm.types import Turn
 

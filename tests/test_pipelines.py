@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
+from retrieval.pipelines import AsrPipeline, SealPipeline, TextPipeline
 from app.settings import get_settings
 from fixtures.retrieval_kit import KB_SMALL, models, open_store
 from retrieval.ingest import ingest_paths
@@ -76,3 +76,15 @@ def test_text_queries_use_the_matching_tower(store):
     assert list(by_seal.timings_ms) == list(by_text.timings_ms) == ["embed", "search", "total"]
     vector = seal.embed_text(["penguins"])[0]
     assert vector.shape == (seal.dim,) and np.isclose(np.linalg.norm(vector), 1.0, atol=1e-4)
+
+
+def test_build_pipelines_names_what_a_pipeline_is_missing(store):
+    from retrieval.pipelines import build_pipelines
+
+    seal, text = models()
+    built = build_pipelines(store, seal_model=seal, text_embedder=text, names=["seal", "text"])
+    assert [p.name for p in built.values()] == ["seal", "text"]
+    with pytest.raises(ValueError, match="asr pipeline needs transcriber"):
+        build_pipelines(store, seal_model=seal, text_embedder=text, names=["asr"])
+    with pytest.raises(ValueError, match="unknown pipeline"):
+        build_pipelines(store, seal_model=seal, names=["whisper"])

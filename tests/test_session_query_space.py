@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from app.pipelines import AsrPipeline, FusedRanking, SealPipeline
+from retrieval.pipelines import AsrPipeline, FusedRanking, SealPipeline
 from app.session import Session
 from app.settings import Settings
 

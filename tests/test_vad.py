@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.vad import SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
+from models.vad import SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
 from speech import have, synthesize
 
 RATE = 16_000

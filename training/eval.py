@@ -2,7 +2,7 @@
 
 The knowledge base is ingested with the project's own ingestion (both named vectors), every query is
 spoken by each requested voice (or read from its ``audio`` file), and each utterance goes through the
-same ``app.pipelines`` objects the server uses, so the latency here is the latency a user sees from
+same ``retrieval.pipelines`` objects the server uses, so the latency here is the latency a user sees from
 end of utterance to hits. All pipelines run in the same process, on the same machine, in one run.
 """
 
@@ -108,7 +108,7 @@ class Evaluator:
 
     def __init__(self, settings, pipelines: list[str], collection: str | None = None, checkpoint: str | None = None,
                  fusion: list[str] | None = None) -> None:
-        from app.pipelines import AsrPipeline, FusedRanking, SealPipeline, TextPipeline
+        from retrieval.pipelines import FusedRanking, build_pipelines
         from models import registry
         from retrieval.store import KnowledgeStore
 
@@ -141,13 +141,8 @@ class Evaluator:
         settings = settings.model_copy(update={"whisper_model": self.seal_model.config.whisper_model})
         self.settings, self.collection, self.names = settings, collection, pipelines
         self.text_embedder = registry.get_text_embedder(settings)
-        self.pipelines = {}
-        if "seal" in pipelines:
-            self.pipelines["seal"] = SealPipeline(self.seal_model, self.store)
-        if "asr" in pipelines:
-            self.pipelines["asr"] = AsrPipeline(registry.get_transcriber(settings), self.text_embedder, self.store)
-        if "text" in pipelines:
-            self.pipelines["text"] = TextPipeline(self.text_embedder, self.store)
+        transcriber = registry.get_transcriber(settings) if "asr" in pipelines else None
+        self.pipelines = build_pipelines(self.store, self.seal_model, transcriber, self.text_embedder, pipelines)
 
     def close(self) -> None:
         self.store.close()

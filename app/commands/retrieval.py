@@ -145,7 +145,7 @@ def search(
 
     Examples: `seal search --audio question.wav`, `seal search --audio q.wav --pipeline asr`, `seal search --text "when is the library open" --k 3`.
     """
-    from app.pipelines import AsrPipeline, SealPipeline, TextPipeline
+    from retrieval.pipelines import build_pipelines
     from app.settings import get_settings
     from models.audio import AudioError, load_audio
     from retrieval.store import StoreError
@@ -166,13 +166,10 @@ def search(
         if not store.exists(collection):
             known = ", ".join(store.collections()) or "none yet"
             fail(f"no knowledge base {collection!r} (collections: {known}); {store.missing_hint(collection)}")
-        if pipeline == "seal":
-            runner = SealPipeline(_load_models(settings, text=False)["seal"], store)
-        elif text is not None:
-            runner = TextPipeline(_load_models(settings, seal=False)["text"], store)
-        else:
-            models = _load_models(settings, seal=False, asr=True)
-            runner = AsrPipeline(models["asr"], models["text"], store)
+        # off SEAL, a typed question needs no transcriber (the text pipeline), a spoken one does (asr)
+        name = "seal" if pipeline == "seal" else ("text" if text is not None else "asr")
+        models = _load_models(settings, seal=name == "seal", text=name != "seal", asr=name == "asr")
+        runner = build_pipelines(store, models.get("seal"), models.get("asr"), models.get("text"), [name])[name]
         try:
             result = runner.run(query, collection, k=k, source=source)
         except StoreError as exc:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from app.settings import Settings
-from app.vad import VadConfig
+from models.vad import VadConfig
 from training.bench import scale
 from training.bench.live import LiveConfig, replay_live
 from training.bench.queries import BUCKETS, DEFAULT_VOICES, SpokenQuery, bucket_of, load_query_texts, speak_queries
@@ -186,10 +186,10 @@ def _vad_config(settings: Settings) -> VadConfig:
 def _run_queries(
     spoken: list[SpokenQuery], models: dict[str, Any], store, collection: str, config: LatencyConfig, settings: Settings, progress: Progress
 ) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray]:
-    from app.pipelines import AsrPipeline, FusedRanking, SealPipeline
+    from retrieval.pipelines import FusedRanking, build_pipelines
 
-    seal = SealPipeline(models["seal"], store)
-    asr = AsrPipeline(models["asr"], models["text"], store)
+    built = build_pipelines(store, models["seal"], models["asr"], models["text"], ["seal", "asr"])
+    seal, asr = built["seal"], built["asr"]
     vad_config = _vad_config(settings)
     progress.stage("timing the pipelines", 3 * len(spoken))
     vads = [time_vad(query, vad_config) for query in spoken]

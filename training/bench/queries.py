@@ -11,7 +11,7 @@ import numpy as np
 
 from models.audio import load_audio
 
-SAMPLE_RATE = 16_000
+from models.audio import SAMPLE_RATE
 
 # Questions written for the benchmark, grouped by how long espeak at its default rate takes to say them
 # (1-3 s, 3-6 s, 6-12 s). Only their length matters here: the benchmark times, it does not score.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.vad import SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
+from models.vad import SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
 from training.bench.queries import SAMPLE_RATE, SpokenQuery
 
 FRAME_MS = 20

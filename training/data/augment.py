@@ -11,7 +11,7 @@ import random
 import numpy as np
 from scipy.signal import fftconvolve, lfilter
 
-SAMPLE_RATE = 16_000
+from models.audio import SAMPLE_RATE
 
 
 def colored_noise(n: int, color: str, rng: np.random.Generator) -> np.ndarray:

@@ -41,7 +41,7 @@ from training.data.sources import load_source
 from training.data.transforms import transform
 from training.data.voices import Prosody, dev_voices, is_reserved, speak, train_voices
 
-SAMPLE_RATE = 16_000
+from models.audio import SAMPLE_RATE
 MAX_SECONDS = 30.0
 DEVSETS_DIR = Path(__file__).resolve().parents[1] / "devsets"
 PINNED_TEMPLATE_DEV_SET = Path(__file__).resolve().parents[1] / "dev-set.jsonl"

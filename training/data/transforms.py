@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-SAMPLE_RATE = 16_000
+from models.audio import SAMPLE_RATE
 CHANNELS = ("telephone", "gsm", "mulaw", "mp3", "ogg")
 
 

@@ -7,6 +7,9 @@
 - ``FusedRanking``: not a search of its own: one ranking from SEAL's and the ASR pipeline's results
   for the same utterance (``retrieval/fusion.py``); it needs both, so it is as late as the slower.
 
+``build_pipelines`` is the one place they are made from loaded models and a store: the server
+(``app/resources.py``), ``seal search``, ``seal eval`` and ``seal bench latency`` all call it.
+
 Each ``run`` times itself from the moment it is called, which for a live utterance is the end of speech,
 so ``timings_ms["total"]`` is the latency from end of utterance to top-k hits.
 """
@@ -134,3 +137,24 @@ class FusedRanking:
         fuse_ms = _ms(start)
         total = max(seal.timings_ms.get("total", 0.0), asr.timings_ms.get("total", 0.0)) + fuse_ms
         return RetrievalResult(self.name, hits, {"fuse": fuse_ms, "total": round(total, 3)})
+
+
+PIPELINES = ("seal", "asr", "text")
+
+
+def build_pipelines(store: KnowledgeStore, seal_model=None, transcriber=None, text_embedder=None,
+                    names: tuple[str, ...] | list[str] = PIPELINES) -> dict[str, SealPipeline | AsrPipeline | TextPipeline]:
+    """The named pipelines over ``store``, from whichever models they need (a missing one is an error)."""
+    needs = {"seal": ("seal_model",), "asr": ("transcriber", "text_embedder"), "text": ("text_embedder",)}
+    given = {"seal_model": seal_model, "transcriber": transcriber, "text_embedder": text_embedder}
+    unknown = [name for name in names if name not in needs]
+    if unknown:
+        raise ValueError(f"unknown pipeline(s) {unknown}; choose from {', '.join(PIPELINES)}")
+    for name in names:
+        missing = [model for model in needs[name] if given[model] is None]
+        if missing:
+            raise ValueError(f"the {name} pipeline needs {' and '.join(missing)}")
+    built = {"seal": lambda: SealPipeline(seal_model, store),
+             "asr": lambda: AsrPipeline(transcriber, text_embedder, store),
+             "text": lambda: TextPipeline(text_embedder, store)}
+    return {name: built[name]() for name in names}

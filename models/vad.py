@@ -29,7 +29,8 @@ from typing import Literal
 import numpy as np
 import webrtcvad
 
-SAMPLE_RATE = 16_000
+from models.audio import SAMPLE_RATE
+
 FRAME_MS_CHOICES = (10, 20, 30)
 Mode = Literal["vad", "ptt"]
 
