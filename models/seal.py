@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from models.config import SealConfig  # noqa: F401  (re-exported: a checkpoint's config.json)
 from models.adapters import AdapterTransformer, ConvAdapter, CTCHead, MLPAdapter, SharedScaling
 from models.speech_encoder import SpeechEncoder
 from models.text_tower import TextEmbedder, mean_pool
@@ -35,33 +36,6 @@ from models.text_tower import TextEmbedder, mean_pool
 from models.text_side import CHECKPOINTS_DIR, DEFAULT_CHECKPOINT, text_side_key  # noqa: F401  (re-exported)
 CONFIG_NAME, WEIGHTS_NAME, CARD_NAME = "config.json", "model.safetensors", "README.md"
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
-
-
-@dataclass
-class SealConfig:
-    whisper_model: str = "tiny.en"  # short name, HF id or path (see models/weights.py)
-    text_model: str = "all-MiniLM-L6-v2"
-    conv_kernel: int = 5
-    conv_stride: int = 4  # 50 Hz encoder frames -> 12.5 vectors a second
-    mlp_hidden: int | None = None  # default: 2 x text hidden size
-    adapter_layers: int = 0  # transformer layers over the Conv1D adapter's output (models/adapters.py)
-    through_text_encoder: bool = True
-    add_special_tokens: bool = True  # wrap the speech sequence in [CLS] ... [SEP] like a sentence
-    train_encoder_layers: int = 0  # top Whisper encoder layers fine-tuned (saved in the checkpoint)
-    train_text_layers: int = 0  # top text-encoder layers fine-tuned (saved in the checkpoint)
-    # top layers of the speech side's own copy of the text transformer fine-tuned (saved in the
-    # checkpoint): it learns to read the soft, sometimes misheard word pieces, while passages and typed
-    # queries keep the frozen tower, so stored vectors stay valid
-    train_reader_layers: int = 0
-    ctc_compress: bool = False  # the text encoder reads one soft word-piece embedding per piece heard (CTCHead)
-    ctc_bias: bool = False  # the CTC head learns a prior per word piece (CTCHead.use_bias)
-    seed: int = 0  # initialisation of the adapters
-    notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "SealConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def behind_asr(dev_eval: dict | None) -> bool:

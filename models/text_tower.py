@@ -7,7 +7,6 @@ output through this same transformer as input embeddings.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import torch

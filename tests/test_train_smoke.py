@@ -117,15 +117,26 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
     assert config.model.whisper_model == "openai/whisper-large-v3"
 
 
+def test_a_run_configs_model_section_is_the_checkpoints_config() -> None:
+    """One list of model fields: what a run config says is what the checkpoint's config.json records."""
+    from models.config import SealConfig
+    from training.config import load_config
+
+    config = load_config(None, ["model.adapter_layers=2", "model.ctc_compress=true"])
+    assert isinstance(config.model, SealConfig)
+    assert config.model.adapter_layers == 2 and config.model.ctc_compress is True
+
+
 def test_configs_with_retired_keys_still_load(tmp_path: Path) -> None:
     """A run's saved config.yaml from before init_adapter_scale went (it never did anything) loads as it was."""
-    from training.config import ModelSection, load_config
+    from models.config import SealConfig
+    from training.config import load_config
 
     old = tmp_path / "config.yaml"
     old.write_text("stage: stage2\nmodel:\n  conv_stride: 8\n  init_adapter_scale: true\noptim:\n  lr: 0.001\n")
     config = load_config(old, ["model.init_adapter_scale=false"])
     assert config.stage == "stage2" and config.model.conv_stride == 8 and config.optim.lr == 0.001
-    assert "init_adapter_scale" not in {f for f in ModelSection.__dataclass_fields__}
+    assert "init_adapter_scale" not in {f for f in SealConfig.__dataclass_fields__}
 
 
 def test_hard_negatives_are_near_passages_and_never_a_positive() -> None:

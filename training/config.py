@@ -1,6 +1,6 @@
 """One run = one config file (YAML or TOML) -> ``RunConfig``; unknown keys are errors, not surprises.
 
-Sections: ``model`` (towers by name, adapter shape, which layers train), ``optim`` (batch, steps,
+Sections: ``model`` (a ``SealConfig``: towers by name, adapter shape, which layers train), ``optim`` (batch, steps,
 learning rate), ``loss`` (weights and temperatures of every objective), ``augment``
 (SpecAugment on the cached encoder states). Command-line ``--set
 optim.lr=3e-4`` overrides any field, so a sweep needs no file per point.
@@ -15,20 +15,7 @@ from typing import Any
 
 import yaml
 
-
-@dataclass
-class ModelSection:
-    whisper_model: str = "tiny.en"  # any name models/weights.py knows, an HF id (openai/whisper-large-v3) or a path
-    text_model: str = "all-MiniLM-L6-v2"
-    conv_kernel: int = 5
-    conv_stride: int = 4
-    mlp_hidden: int | None = None
-    adapter_layers: int = 0  # transformer layers over the Conv1D adapter's output; added (as the identity) to an init checkpoint
-    through_text_encoder: bool = True
-    train_encoder_layers: int = 0  # top Whisper layers trained; the ones below are cached once
-    train_reader_layers: int = 0  # top layers of the speech side's own copy of the text transformer trained
-    ctc_compress: bool = False  # the text encoder reads soft word pieces from the CTC head (models/adapters.py CTCHead)
-    ctc_bias: bool = False  # a learned prior per word piece in the CTC head; added (at zero) to an init checkpoint
+from models.config import SealConfig
 
 
 @dataclass
@@ -98,7 +85,7 @@ class RunConfig:
     dev_every: int = 200  # steps between dev retrieval checks (0: never); needs the build's dev set
     dev_max: int = 256  # dev questions used by the check
     features_dir: str | None = None  # default: <data>/features
-    model: ModelSection = field(default_factory=ModelSection)
+    model: SealConfig = field(default_factory=SealConfig)  # the model's shape: the checkpoint's config.json
     optim: OptimSection = field(default_factory=OptimSection)
     loss: LossSection = field(default_factory=LossSection)
     augment: AugmentSection = field(default_factory=AugmentSection)

@@ -14,7 +14,6 @@ on in voices it never heard.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F

@@ -29,7 +29,6 @@ import hashlib
 import random
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm

@@ -14,6 +14,7 @@ import json
 import math
 import random
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -63,11 +64,7 @@ def build_model(config: RunConfig, device: str):
         model.add_adapter_layers(config.model.adapter_layers)
         model.config.ctc_bias = model.config.ctc_bias or config.model.ctc_bias  # Stage1 sizes the bias to its vocabulary
         return model
-    m = config.model
-    seal_config = SealConfig(whisper_model=m.whisper_model, text_model=m.text_model, conv_kernel=m.conv_kernel,
-                             conv_stride=m.conv_stride, mlp_hidden=m.mlp_hidden, through_text_encoder=m.through_text_encoder,
-                             train_encoder_layers=m.train_encoder_layers, train_reader_layers=m.train_reader_layers,
-                             ctc_compress=m.ctc_compress, adapter_layers=m.adapter_layers, ctc_bias=m.ctc_bias)
+    seal_config = SealConfig.from_dict(asdict(config.model))  # a copy: the model may grow it (add_adapter_layers)
     return SealModel(seal_config, device=device)
 
 

@@ -1,0 +1,36 @@
+"""``SealConfig``: the shape of a SEAL model, saved as a checkpoint's ``config.json``.
+
+Light on purpose (no torch): a training run's ``model`` section is this same dataclass, so a config
+file, a checkpoint and the model built from either name each field once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass
+class SealConfig:
+    whisper_model: str = "tiny.en"  # short name, HF id or path (see models/weights.py)
+    text_model: str = "all-MiniLM-L6-v2"
+    conv_kernel: int = 5
+    conv_stride: int = 4  # 50 Hz encoder frames -> 12.5 vectors a second
+    mlp_hidden: int | None = None  # default: 2 x text hidden size
+    adapter_layers: int = 0  # transformer layers over the Conv1D adapter's output (models/adapters.py)
+    through_text_encoder: bool = True
+    add_special_tokens: bool = True  # wrap the speech sequence in [CLS] ... [SEP] like a sentence
+    train_encoder_layers: int = 0  # top Whisper encoder layers fine-tuned (saved in the checkpoint)
+    train_text_layers: int = 0  # top text-encoder layers fine-tuned (saved in the checkpoint)
+    # top layers of the speech side's own copy of the text transformer fine-tuned (saved in the
+    # checkpoint): it learns to read the soft, sometimes misheard word pieces, while passages and typed
+    # queries keep the frozen tower, so stored vectors stay valid
+    train_reader_layers: int = 0
+    ctc_compress: bool = False  # the text encoder reads one soft word-piece embedding per piece heard (CTCHead)
+    ctc_bias: bool = False  # the CTC head learns a prior per word piece (CTCHead.use_bias)
+    seed: int = 0  # initialisation of the adapters
+    notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SealConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
