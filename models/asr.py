@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -32,7 +34,8 @@ def whisper_input_features(audio: np.ndarray, n_mels: int = 80) -> torch.Tensor:
 class Transcriber:
     """``Transcriber(model, backend, device, compute_type).transcribe(audio) -> str``."""
 
-    def __init__(self, model: str = "tiny.en", backend: str = "faster-whisper", device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0) -> None:
+    def __init__(self, model: str = "tiny.en", backend: str = "faster-whisper", device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,
+                 cache_dir: Path | None = None) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown ASR backend {backend!r}; use one of {', '.join(BACKENDS)}")
         self.model_name, self.backend, self.device, self.compute_type = model, backend, device, compute_type
@@ -41,13 +44,13 @@ class Transcriber:
 
             from models.weights import resolve_whisper_ct2
 
-            self._fw = WhisperModel(str(resolve_whisper_ct2(model)), device=device, compute_type=compute_type, cpu_threads=cpu_threads)
+            self._fw = WhisperModel(str(resolve_whisper_ct2(model, cache_dir)), device=device, compute_type=compute_type, cpu_threads=cpu_threads)
         else:
             from transformers import WhisperForConditionalGeneration, WhisperTokenizer
 
             from models.weights import resolve_whisper_hf
 
-            path = resolve_whisper_hf(model)
+            path = resolve_whisper_hf(model, cache_dir)
             dtype = torch.float32 if compute_type in ("float32", "int8", "default") else getattr(torch, compute_type)
             self._hf = WhisperForConditionalGeneration.from_pretrained(str(path), dtype=dtype).to(device).eval()
             self._tokenizer = WhisperTokenizer.from_pretrained(str(path))

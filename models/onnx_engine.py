@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from models.engines import SpeechOutput, TorchEngine, Transformer
+
 if TYPE_CHECKING:
     from models.seal import SealModel
     from models.text_tower import TextEmbedder
@@ -224,28 +226,47 @@ class OnnxSpeechPath:
         return seq, torch.ones(seq.shape[:2], dtype=torch.bool), logits
 
 
-def attach(model: "SealModel", cache_dir: Path) -> "SealModel":
-    """Give ``model`` the onnxruntime speech graph and reader; its ``embed_audio*`` use them from then on."""
-    speech = OnnxSpeechPath(model, Path(cache_dir))
-    if model.config.through_text_encoder:  # the slot an int8 reader takes with SEAL_QUANTIZE (models/quantize.py)
-        trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("speech_reader.")}
-        model.speech_text_encoder = onnx_reader(model.reader, model.config.text_model, Path(cache_dir), trained)
-    # The text side (typed queries, passages at ingestion) on the same engine and graph as the text tower's
-    # (a checkpoint that fine-tuned text layers gets its own): a short query is about twice as fast as in
-    # PyTorch eager; a batch of long passages costs the same CPU time in both (docs/benchmarks.md).
-    text_trained = {k: v for k, v in model.trained_state_dict().items() if k.startswith("text.")}
-    text_reader = onnx_reader(model.text.encoder, model.config.text_model, Path(cache_dir), text_trained)
-    model.onnx, model.engine = speech, "onnx"  # only once every graph loads: a failure leaves PyTorch whole
-    model.text.onnx_reader = text_reader
-    return model
+class OnnxEngine:
+    """The onnxruntime engine of a SEAL model (``SpeechEngine``, models/engines.py): the speech graph,
+    the reader of the speech sequence and the text side's transformer, all built (or exported) here,
+    so a failure leaves the model on PyTorch, whole."""
+
+    name = "onnx"
+    quantization = "none"  # onnxruntime runs the fp32 graphs
+    one_at_a_time = True  # no padding, and a CPU gains little from batches
+
+    def __init__(self, model: "SealModel", cache_dir: Path) -> None:
+        cache_dir = Path(cache_dir)
+        self.graph = OnnxSpeechPath(model, cache_dir)
+        trained = model.trained_state_dict()
+        self.reader: OnnxReader | None = None
+        if model.config.through_text_encoder:
+            own = {k: v for k, v in trained.items() if k.startswith("speech_reader.")}
+            self.reader = onnx_reader(model.reader, model.config.text_model, cache_dir, own)
+        # The text side (typed queries, passages at ingestion) on the same graph as the text tower's (a
+        # checkpoint that fine-tuned text layers gets its own): a short query is about twice as fast as in
+        # PyTorch eager; a batch of long passages costs the same CPU time in both (docs/benchmarks.md).
+        text_trained = {k: v for k, v in trained.items() if k.startswith("text.")}
+        self._text = onnx_reader(model.text.encoder, model.config.text_model, cache_dir, text_trained)
+        self._fallback = TorchEngine()
+
+    def speech(self, model: "SealModel", mel: torch.Tensor, lengths: torch.Tensor) -> SpeechOutput:
+        if not self.graph.fits(mel):  # a batch, or a clip under ~40 ms: PyTorch
+            return self._fallback.speech(model, mel, lengths)
+        return self.graph.sequence(mel)
+
+    def speech_reader(self, model: "SealModel") -> Transformer:
+        return self.reader if self.reader is not None else model.reader
+
+    def text_transformer(self) -> OnnxReader:
+        return self._text
 
 
-def attach_text(embedder: "TextEmbedder", cache_dir: Path) -> "TextEmbedder":
-    """Give a text tower an onnxruntime transformer for ``encode`` (training keeps PyTorch)."""
+def text_transformer(embedder: "TextEmbedder", cache_dir: Path) -> OnnxReader:
+    """The text tower's transformer on onnxruntime, for ``TextEmbedder.use_transformer`` (inference only)."""
     if embedder.device_name != "cpu":
         raise OnnxUnavailable("the onnx engine runs on a CPU")
-    embedder.onnx_reader = onnx_reader(embedder.encoder, embedder.name, Path(cache_dir))
-    return embedder
+    return onnx_reader(embedder.encoder, embedder.name, Path(cache_dir))
 
 
 def resolve_engine(engine: str, device: str, dtype: str) -> str:

@@ -2,7 +2,8 @@
 
 Only the path a spoken query takes is quantized. ``int8``: the Whisper encoder, the MLP adapter, and
 a private int8 copy of the text transformer that reads the adapter's output. ``reader``: only that
-copy. With CTC compression the adapter's output is a discrete choice of word pieces, and int8 in the
+copy. The copies live in a ``TorchEngine`` (models/engines.py); the model's own modules stay fp32.
+With CTC compression the adapter's output is a discrete choice of word pieces, and int8 in the
 encoder or adapter moves enough choices to cost dev accuracy (Top-1 0.137 fp32, 0.120 int8 encoder,
 0.127 int8 adapter, 0.140 int8 reader; docs/models.md), so ``reader`` is the default. The text side (passages
 at ingestion, typed queries) keeps the fp32 text tower, so stored vectors stay valid and a
@@ -23,6 +24,8 @@ import warnings
 import torch
 from torch import nn
 
+from models.engines import TorchEngine
+
 MODES = ("none", "reader", "int8")
 
 
@@ -34,18 +37,18 @@ def _int8(module: nn.Module) -> nn.Module:
         return quantize_dynamic(module, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
-def quantize_speech_path(model, mode: str):
-    """Quantize ``model``'s speech path in place (``mode``: none | reader | int8) and return it."""
+def quantized_engine(model, mode: str) -> TorchEngine:
+    """A PyTorch engine for ``model`` with its speech path in int8 (``mode``: none | reader | int8)."""
     if mode not in MODES:
         raise ValueError(f"unknown quantization {mode!r}; use one of {', '.join(MODES)}")
     if mode == "none":
-        return model
+        return TorchEngine()
     if model.device_name != "cpu" or model.torch_dtype != torch.float32:
         raise ValueError(f"{mode} quantization is for fp32 on a CPU; on a GPU use SEAL_DTYPE=float16 instead")
+    engine = TorchEngine(quantization=mode)
     if mode == "int8":
-        model.speech_encoder = _int8(model.speech_encoder)
-        model.mlp_adapter = _int8(model.mlp_adapter)
+        engine.encoder = _int8(copy.deepcopy(model.speech_encoder))
+        engine.mlp_adapter = _int8(copy.deepcopy(model.mlp_adapter))
     if model.config.through_text_encoder:
-        model.speech_text_encoder = _int8(copy.deepcopy(model.reader))
-    model.quantization = mode
-    return model
+        engine.reader = _int8(copy.deepcopy(model.reader))
+    return engine

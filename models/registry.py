@@ -11,17 +11,20 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from models import onnx_engine
+import torch
+
 from models.onnx_engine import resolve_engine
 
 if TYPE_CHECKING:
     from models.asr import Transcriber
+    from models.engines import SpeechEngine
     from models.seal import SealModel
     from models.text_tower import TextEmbedder
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _lock = threading.RLock()
 _cache: dict[tuple, object] = {}
 
@@ -60,17 +63,31 @@ def _cached(key: tuple, build):
         return _cache[key]
 
 
-def _on_onnx(settings: ModelConfig, attach, what: str) -> bool:
-    """Run ``attach``; on ``SEAL_ENGINE=auto`` a failed export must not stop a server (PyTorch still
-    works), so it is logged and False returned; with an explicit ``onnx`` it raises."""
+def _onnx_or_none(s: ModelConfig, build: Callable[[], T], what: str) -> T | None:
+    """``build()``; on ``SEAL_ENGINE=auto`` a failed export must not stop a server (PyTorch still
+    works), so it is logged and None returned; with an explicit ``onnx`` it raises."""
     try:
-        attach()
+        return build()
     except Exception as exc:
-        if settings.engine == "onnx":
+        if s.engine == "onnx":
             raise
         log.warning("SEAL_ENGINE=auto: %s stays on PyTorch (%s)", what, exc)
-        return False
-    return True
+        return None
+
+
+def speech_engine(model: "SealModel", s: ModelConfig) -> "SpeechEngine":
+    """The engine ``s`` asks for on this device (models/engines.py), chosen once per loaded model."""
+    from models.onnx_engine import OnnxEngine
+    from models.quantize import quantized_engine
+
+    engine = resolve_engine(s.engine, model.device_name, str(model.torch_dtype).removeprefix("torch."))
+    if engine == "onnx":
+        onnx = _onnx_or_none(s, lambda: OnnxEngine(model, s.cache_dir / "onnx"), "the speech path")
+        if onnx is not None:
+            return onnx
+    # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16
+    on_cpu_fp32 = model.device_name == "cpu" and model.torch_dtype == torch.float32
+    return quantized_engine(model, s.quantize if on_cpu_fp32 else "none")
 
 
 def get_seal_model(settings: ModelConfig | Any) -> "SealModel":
@@ -80,41 +97,34 @@ def get_seal_model(settings: ModelConfig | Any) -> "SealModel":
     from models.text_side import default_checkpoint
 
     s = _config(settings)
-    device, dtype = s.device, s.dtype
     checkpoint = default_checkpoint(s.checkpoint)
-    engine = resolve_engine(s.engine, device, dtype)
-    # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16, the onnx engine fp32
-    quantize = s.quantize if engine == "torch" and device == "cpu" and dtype == "float32" else "none"
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, device, dtype, s.engine, engine, quantize, str(s.cache_dir))
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, s.device, s.dtype, s.engine, s.quantize, str(s.cache_dir))
 
     def build() -> "SealModel":
-        from models.quantize import quantize_speech_path
-
         if checkpoint is not None:
-            model = SealModel.from_pretrained(checkpoint, device=device, dtype=dtype)
+            model = SealModel.from_pretrained(checkpoint, device=s.device, dtype=s.dtype, cache_dir=s.cache_dir)
         else:
-            model = SealModel(SealConfig(whisper_model=s.whisper_model, text_model=s.text_model), device=device, dtype=dtype)
-        if engine == "onnx" and _on_onnx(s, lambda: onnx_engine.attach(model, s.cache_dir / "onnx"), "the speech path"):
-            return model
-        return quantize_speech_path(model, s.quantize if engine == "onnx" else quantize)  # onnx here: the fallback
+            config = SealConfig(whisper_model=s.whisper_model, text_model=s.text_model)
+            model = SealModel(config, device=s.device, dtype=s.dtype, cache_dir=s.cache_dir)
+        return model.use_engine(speech_engine(model, s))
 
     return _cached(key, build)
 
 
 def get_text_embedder(settings: ModelConfig | Any) -> "TextEmbedder":
+    from models.onnx_engine import text_transformer
     from models.text_tower import TextEmbedder
 
     s = _config(settings)
-    device = s.device
-    engine = resolve_engine(s.engine, device, "float32")
+    engine = resolve_engine(s.engine, s.device, "float32")
 
     def build() -> "TextEmbedder":
-        embedder = TextEmbedder(s.text_model, device=device)
+        embedder = TextEmbedder(s.text_model, device=s.device)
         if engine == "onnx":
-            _on_onnx(s, lambda: onnx_engine.attach_text(embedder, s.cache_dir / "onnx"), "the text tower")
+            embedder.use_transformer(_onnx_or_none(s, lambda: text_transformer(embedder, s.cache_dir / "onnx"), "the text tower"))
         return embedder
 
-    return _cached(("text", s.text_model, device, s.engine, engine, str(s.cache_dir)), build)
+    return _cached(("text", s.text_model, s.device, s.engine, engine, str(s.cache_dir)), build)
 
 
 def get_transcriber(settings: ModelConfig | Any, backend: str = "faster-whisper") -> "Transcriber":
@@ -123,7 +133,8 @@ def get_transcriber(settings: ModelConfig | Any, backend: str = "faster-whisper"
     s = _config(settings)
     device = s.device
     key = ("asr", s.whisper_model, backend, device, s.asr_compute_type, str(s.cache_dir))
-    return _cached(key, lambda: Transcriber(s.whisper_model, backend=backend, device=device, compute_type=s.asr_compute_type))
+    return _cached(key, lambda: Transcriber(s.whisper_model, backend=backend, device=device, compute_type=s.asr_compute_type,
+                                            cache_dir=s.cache_dir))
 
 
 def clear() -> None:

@@ -28,7 +28,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.config import SealConfig  # noqa: F401  (re-exported: a checkpoint's config.json)
+from models.config import SealConfig
+from models.engines import SpeechEngine, TorchEngine
 from models.adapters import AdapterTransformer, ConvAdapter, CTCHead, MLPAdapter, SharedScaling
 from models.speech_encoder import SpeechEncoder
 from models.text_tower import TextEmbedder, mean_pool
@@ -56,13 +57,14 @@ def resolve_dtype(dtype: str | torch.dtype) -> torch.dtype:
 
 
 class SealModel(nn.Module):
-    def __init__(self, config: SealConfig | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32") -> None:
+    def __init__(self, config: SealConfig | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32",
+                 cache_dir: Path | None = None) -> None:
         super().__init__()
         from models.weights import resolve_whisper_hf
 
         self.config = config or SealConfig()
         self.torch_dtype = resolve_dtype(dtype)
-        self.speech_encoder = SpeechEncoder.from_pretrained(resolve_whisper_hf(self.config.whisper_model))
+        self.speech_encoder = SpeechEncoder.from_pretrained(resolve_whisper_hf(self.config.whisper_model, cache_dir))
         self.text = TextEmbedder(self.config.text_model, device="cpu")
         enc_dim, txt_dim = self.speech_encoder.dim, self.text.dim
         with torch.random.fork_rng(devices=[]):
@@ -81,11 +83,17 @@ class SealModel(nn.Module):
         self.text.device_name = device
         self.device_name = device
         self.checkpoint_path: Path | None = None  # set by from_pretrained; None = untrained adapters
-        # the speech side's own reader: an int8 copy (models/quantize.py) or onnxruntime (models/onnx_engine.py)
-        self.speech_text_encoder: Any = None
-        self.quantization = "none"
-        self.onnx = None  # an OnnxSpeechPath (models/onnx_engine.py): one utterance at a time on a CPU
-        self.engine = "torch"
+        self.engine: SpeechEngine = TorchEngine()  # how inference runs (models/engines.py): use_engine
+
+    def use_engine(self, engine: SpeechEngine) -> "SealModel":
+        """Run inference on ``engine`` (chosen once, by models/registry.py); training ignores it."""
+        self.engine = engine
+        self.text.use_transformer(engine.text_transformer())
+        return self
+
+    @property
+    def quantization(self) -> str:
+        return self.engine.quantization
 
     def add_adapter_layers(self, layers: int) -> None:
         """Put ``layers`` transformer layers over the Conv1D adapter's output; they start as the identity,
@@ -165,14 +173,16 @@ class SealModel(nn.Module):
         """Whisper encoder output over the real frames: (B, T, enc_dim) and bool mask (B, T)."""
         return self.speech_encoder(mel.to(self.torch_dtype), mel_lengths)
 
-    def adapt(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def adapt(self, hidden: torch.Tensor, mask: torch.Tensor,
+              mlp_adapter: nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Adapter output sequence in the text tower's hidden size, (B, T', dim), and its mask.
 
-        This is what stage 1 aligns token by token (or with CTC) against the transcript."""
+        This is what stage 1 aligns token by token (or with CTC) against the transcript.
+        ``mlp_adapter``: an engine's (int8) copy to run instead of the model's own."""
         x, mask = self.conv_adapter(hidden, mask)
         if self.adapter_transformer is not None:
             x = self.adapter_transformer(x, mask)
-        return self.mlp_adapter(x), mask
+        return (mlp_adapter if mlp_adapter is not None else self.mlp_adapter)(x), mask
 
     def speech_sequence(self, seq: torch.Tensor, mask: torch.Tensor,
                         logits: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -188,8 +198,7 @@ class SealModel(nn.Module):
         seq, mask = seq[:, :max_len], mask[:, :max_len]
         if self.config.add_special_tokens:
             seq, mask = self._wrap_special(seq, mask)
-        reader = self.speech_text_encoder if self.speech_text_encoder is not None else self.reader
-        out = reader(inputs_embeds=seq, attention_mask=mask.long())
+        out = self.engine.speech_reader(self)(inputs_embeds=seq, attention_mask=mask.long())
         return out.last_hidden_state, mask
 
     def unheard_pieces(self, texts: list[str]) -> list[list[str]]:
@@ -289,32 +298,25 @@ class SealModel(nn.Module):
             audio = [audio]
         order = sorted(range(len(audio)), key=lambda i: len(audio[i]))
         result = np.zeros((len(audio), self.dim), dtype=np.float32)
-        if self.onnx is not None:  # one utterance at a time: no padding, and a CPU gains little from batches
-            for i in order:
-                result[i] = self.embed_audio_timed(audio[i])[0]
-            return result
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            result[idx] = self._normalized(self.speech_pooled([audio[i] for i in idx]))
+        size = 1 if self.engine.one_at_a_time else batch_size
+        for start in range(0, len(order), size):
+            idx = order[start : start + size]
+            seq, mask, logits = self.engine.speech(self, *self.features([audio[i] for i in idx]))
+            result[idx] = self._normalized(self.speech_pooled_from_sequence(seq, mask, logits))
         return result
 
     @torch.inference_mode()
     def embed_audio_timed(self, audio: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
-        """One utterance -> (vector (dim,), per-stage milliseconds: features, encoder, adapter)."""
+        """One utterance -> (vector (dim,), milliseconds per stage): ``features`` (log-mel), ``encoder``
+        (the speech graph: Whisper's encoder, the adapters, the CTC scores), ``adapter`` (CTC
+        compression, the reader, pooling)."""
         t0 = time.perf_counter()
         mel, lengths = self.features([audio])
         t1 = time.perf_counter()
-        if self.onnx is not None and self.onnx.fits(mel):
-            # "encoder" is then the whole speech graph: Whisper's encoder, the adapters, the CTC scores
-            seq, seq_mask, logits = self.onnx.sequence(mel)
-            t2 = time.perf_counter()
-            vector = self._normalized(self.speech_pooled_from_sequence(seq, seq_mask, logits))[0]
-            t3 = time.perf_counter()
-            return vector, {"features_ms": (t1 - t0) * 1e3, "encoder_ms": (t2 - t1) * 1e3, "adapter_ms": (t3 - t2) * 1e3}
-        hidden, mask = self.encode_speech(mel, lengths)
+        seq, mask, logits = self.engine.speech(self, mel, lengths)
         self._sync()
         t2 = time.perf_counter()
-        vector = self._normalized(self.speech_pooled_from_encoder(hidden, mask))[0]
+        vector = self._normalized(self.speech_pooled_from_sequence(seq, mask, logits))[0]
         t3 = time.perf_counter()
         return vector, {"features_ms": (t1 - t0) * 1e3, "encoder_ms": (t2 - t1) * 1e3, "adapter_ms": (t3 - t2) * 1e3}
 
@@ -344,17 +346,19 @@ class SealModel(nn.Module):
         return directory
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32") -> "SealModel":
-        """Load a checkpoint folder; ``None`` means the shipped checkpoint (a fresh model if its folder is missing)."""
+    def from_pretrained(cls, path: str | Path | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32",
+                        cache_dir: Path | None = None) -> "SealModel":
+        """Load a checkpoint folder; ``None`` means the shipped checkpoint (a fresh model if its folder is missing).
+        ``cache_dir``: where converted base weights are kept (models/weights.py)."""
         if path is None:
             if not (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
-                return cls(SealConfig(), device=device, dtype=dtype)
+                return cls(SealConfig(), device=device, dtype=dtype, cache_dir=cache_dir)
             path = DEFAULT_CHECKPOINT
         path = Path(path)
         if not (path / CONFIG_NAME).is_file():
             raise FileNotFoundError(f"{path}: not a SEAL checkpoint (no {CONFIG_NAME}); train one with `seal train stage2`")
         config = SealConfig.from_dict(json.loads((path / CONFIG_NAME).read_text()))
-        model = cls(config, device=device, dtype=dtype)
+        model = cls(config, device=device, dtype=dtype, cache_dir=cache_dir)
         weights = path / WEIGHTS_NAME
         if weights.is_file():
             from safetensors.torch import load_file

@@ -37,7 +37,13 @@ class TextEmbedder(torch.nn.Module):
         self.encoder = AutoModel.from_pretrained(str(path)).to(device).eval()
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
         self.device_name = device
-        self.onnx_reader = None  # onnxruntime session of ``encoder`` for ``encode`` (models/onnx_engine.py)
+        self.inference_transformer = None  # what ``encode`` runs instead of ``encoder`` (use_transformer)
+
+    def use_transformer(self, transformer) -> "TextEmbedder":
+        """Run inference on ``transformer`` (onnxruntime: models/onnx_engine.py); None: PyTorch. Training,
+        with gradients, always runs ``encoder``."""
+        self.inference_transformer = transformer
+        return self
 
     @property
     def dim(self) -> int:
@@ -56,11 +62,11 @@ class TextEmbedder(torch.nn.Module):
         return mean_pool(self._hidden(batch), batch["attention_mask"])
 
     def _hidden(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        if self.onnx_reader is None or torch.is_grad_enabled():  # training keeps PyTorch
+        if self.inference_transformer is None or torch.is_grad_enabled():  # training keeps PyTorch
             return self.encoder(**batch).last_hidden_state
         # the word-piece embeddings input_ids would select; positions, types and the norm run in the graph
         embeds = self.encoder.embeddings.word_embeddings(batch["input_ids"])
-        return self.onnx_reader(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).last_hidden_state
+        return self.inference_transformer(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).last_hidden_state
 
     @torch.inference_mode()
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:

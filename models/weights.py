@@ -12,6 +12,9 @@ from pathlib import Path
 
 TEXT_MODEL_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "minilm"}
 
+# Converted and joined weights; the app passes its own (SEAL_DATA_DIR/cache) through the loaders.
+DEFAULT_CACHE_DIR = Path.home() / ".seal" / "cache"
+
 
 def resolve_text_model(name: str) -> str | Path:
     """A local folder for the packaged MiniLM, otherwise the name itself (a hub id or a path)."""
@@ -63,10 +66,7 @@ def _family_ct2_dir(family: list[str], short: str, cache_dir: Path | None) -> Pa
     parts = sorted((p for root in roots for p in root.rglob("model.bin.part*")), key=lambda p: int(p.suffix[5:] or 0))
     if not parts:
         return None
-    if cache_dir is None:
-        from app.settings import get_settings
-
-        cache_dir = get_settings().cache_dir
+    cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else cache_dir
     out = Path(cache_dir) / "whisper-ct2" / f"{short}-{family[0]}"
     if not (out / "model.bin").is_file():
         with _file_lock(out):
@@ -147,10 +147,7 @@ def resolve_whisper_hf(name: str, cache_dir: Path | None = None) -> str | Path:
     ct2_dir = resolve_whisper_ct2(name, cache_dir)
     if not is_ct2_whisper_dir(ct2_dir):
         return f"openai/whisper-{short}"  # e.g. "small" without its wheels: the hub, where there is one
-    if cache_dir is None:
-        from app.settings import get_settings
-
-        cache_dir = get_settings().cache_dir
+    cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else cache_dir
     key = short if short in WHISPER_PACKAGES else local.resolve().name
     out = Path(cache_dir) / "whisper-hf" / key
     from models.whisper_convert import is_converted

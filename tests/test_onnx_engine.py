@@ -31,7 +31,7 @@ def _models(session_data_dir, engine: str):
 def test_onnx_speech_path_gives_the_pytorch_vectors(session_data_dir, clips):
     onnx_seal, _ = _models(session_data_dir, "onnx")
     torch_seal, _ = _models(session_data_dir, "torch")
-    assert onnx_seal.engine == "onnx" and torch_seal.engine == "torch" and onnx_seal.trained
+    assert onnx_seal.engine.name == "onnx" and torch_seal.engine.name == "torch" and onnx_seal.trained
     fast, reference = onnx_seal.embed_audio(clips), torch_seal.embed_audio(clips)
     assert fast.shape == reference.shape == (2, 384)
     assert (fast * reference).sum(1).min() > 0.9999
@@ -43,7 +43,7 @@ def test_onnx_speech_path_gives_the_pytorch_vectors(session_data_dir, clips):
 def test_onnx_text_tower_gives_the_pytorch_vectors_for_padded_batches(session_data_dir):
     _, onnx_text = _models(session_data_dir, "onnx")
     _, torch_text = _models(session_data_dir, "torch")
-    assert onnx_text.onnx_reader is not None and torch_text.onnx_reader is None
+    assert onnx_text.inference_transformer is not None and torch_text.inference_transformer is None
     texts = ["mount", "How do I convert a PNG image to JPEG on the command line without losing quality?"]
     np.testing.assert_allclose(onnx_text.encode(texts), torch_text.encode(texts), atol=1e-5)
 
@@ -91,11 +91,11 @@ def test_a_failed_export_on_auto_serves_with_pytorch_and_says_why(session_data_d
     def broken(model, cache_dir):
         raise RuntimeError("exporter broke")
 
-    monkeypatch.setattr(onnx_engine, "attach", broken)
+    monkeypatch.setattr(onnx_engine, "OnnxEngine", broken)
     settings = Settings(data_dir=session_data_dir, device="cpu", engine="auto", quantize="none")
     registry.clear()
     model = registry.get_seal_model(settings)
-    assert model.engine == "torch" and model.onnx is None
+    assert model.engine.name == "torch" and model.text.inference_transformer is None
     assert "stays on PyTorch" in caplog.text and "exporter broke" in caplog.text
     with pytest.raises(RuntimeError, match="exporter broke"):
         registry.get_seal_model(settings.model_copy(update={"engine": "onnx"}))
@@ -126,7 +126,7 @@ def test_adapter_layers_and_ctc_priors_export_with_the_speech_graph(tmp_path, cl
     onnxruntime as in PyTorch (the graph carries both), and both start out changing nothing."""
     import torch
 
-    from models.onnx_engine import attach
+    from models.onnx_engine import OnnxEngine
     from models.seal import SealModel
 
     model = SealModel.from_pretrained(None)
@@ -141,5 +141,5 @@ def test_adapter_layers_and_ctc_priors_export_with_the_speech_graph(tmp_path, cl
         model.ctc_head.bias.add_(torch.randn_like(model.ctc_head.bias))
     reference = model.embed_audio(clips)
     assert (reference * before).sum(1).min() < 0.999  # the new parts do change the vectors
-    attach(model, tmp_path)
+    model.use_engine(OnnxEngine(model, tmp_path))
     assert (model.embed_audio(clips) * reference).sum(1).min() > 0.9999

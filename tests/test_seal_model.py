@@ -217,29 +217,32 @@ def test_clips_shorter_than_one_window_still_embed(model):
 
 
 def test_int8_speech_path_stays_close_and_leaves_the_text_side_alone(model, clips, tmp_path):
-    from models.quantize import quantize_speech_path
+    from models.quantize import quantized_engine
     from models.seal import SealModel
 
     model.save_pretrained(tmp_path / "ckpt")
-    int8 = quantize_speech_path(SealModel.from_pretrained(tmp_path / "ckpt"), "int8")
-    assert int8.quantization == "int8" and int8.speech_text_encoder is not None
+    int8 = SealModel.from_pretrained(tmp_path / "ckpt")
+    int8.use_engine(quantized_engine(int8, "int8"))
+    assert int8.quantization == "int8" and int8.engine.reader is not None
+    assert int8.engine.encoder is not int8.speech_encoder  # a private copy: training still sees fp32
     cosines = (int8.embed_audio(clips) * model.embed_audio(clips)).sum(1)
     assert cosines.min() > 0.9  # untrained adapters: the loosest case (trained: docs/models.md)
     texts = ["hello", "mount a USB disk"]
     np.testing.assert_array_equal(int8.embed_text(texts), model.embed_text(texts))  # stored passages stay valid
     with pytest.raises(ValueError, match="int8 quantization is for fp32 on a CPU"):
-        quantize_speech_path(SealModel.from_pretrained(tmp_path / "ckpt", dtype="bfloat16"), "int8")
+        quantized_engine(SealModel.from_pretrained(tmp_path / "ckpt", dtype="bfloat16"), "int8")
     with pytest.raises(ValueError, match="unknown quantization"):
-        quantize_speech_path(model, "int4")
+        quantized_engine(model, "int4")
 
 
 def test_reader_quantization_leaves_the_encoder_and_adapter_in_fp32(model, clips, tmp_path):
-    from models.quantize import quantize_speech_path
+    from models.quantize import quantized_engine
     from models.seal import SealModel
 
     model.save_pretrained(tmp_path / "ckpt")
-    reader = quantize_speech_path(SealModel.from_pretrained(tmp_path / "ckpt"), "reader")
-    assert reader.quantization == "reader" and reader.speech_text_encoder is not None
+    reader = SealModel.from_pretrained(tmp_path / "ckpt")
+    reader.use_engine(quantized_engine(reader, "reader"))
+    assert reader.quantization == "reader" and reader.engine.reader is not None and reader.engine.encoder is None
     with torch.inference_mode():  # the discrete parts (encoder -> adapter -> CTC choices) are untouched
         mel, lengths = model.features(clips)
         np.testing.assert_allclose(reader.adapt(*reader.encode_speech(mel, lengths))[0],
@@ -259,7 +262,7 @@ def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_di
     assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"
     assert Settings(data_dir=session_data_dir).quantize == "reader"  # the default keeps fp32's dev accuracy
     onnx = registry.get_seal_model(settings.model_copy(update={"engine": "auto"}))
-    assert (onnx.engine, onnx.quantization) == ("onnx", "none")  # onnxruntime runs the fp32 graphs
+    assert (onnx.engine.name, onnx.quantization) == ("onnx", "none")  # onnxruntime runs the fp32 graphs
 
 
 def test_ctc_compression_keeps_one_soft_word_piece_per_piece_heard():

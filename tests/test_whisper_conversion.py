@@ -48,7 +48,7 @@ def test_conversion_is_cached_as_safetensors(hf_dir, session_data_dir):
     assert hf_dir == session_data_dir / "cache" / "whisper-hf" / "tiny.en"
     assert (hf_dir / "model.safetensors").is_file()
     stamp = (hf_dir / "model.safetensors").stat().st_mtime_ns
-    assert resolve_whisper_hf("tiny.en") == hf_dir
+    assert resolve_whisper_hf("tiny.en", cache_dir=session_data_dir / "cache") == hf_dir
     assert (hf_dir / "model.safetensors").stat().st_mtime_ns == stamp  # reused, not converted again
 
 

