@@ -1,4 +1,4 @@
-"""`seal asr` and `seal embed`: the models on one file or one sentence, from the command line."""
+"""`seal asr`, `seal embed` and `seal ask`: the models on one file or one sentence, from the command line."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from app.commands.common import console, fail, print_json
+from app.commands.common import console, err_console, fail, print_json
 
 BACKEND_HELP = "faster-whisper: CTranslate2 weights as shipped (int8 on CPU); transformers: the converted PyTorch weights."
 
@@ -113,6 +113,57 @@ def embed(
         console.print(f"dim {vector.shape[0]}  norm {norm:.4f}  ({timings['total_ms']:.0f} ms)", highlight=False)
 
 
+def ask(
+    wav: Path = typer.Option(None, "--wav", help="The spoken question (any file soundfile reads; resampled to 16 kHz mono)."),
+    text: str = typer.Option(None, "--text", help="The question as text (or the transcript that goes with --wav)."),
+    passage: list[str] = typer.Option(None, "--passage", help="A passage to answer from; repeat for more."),
+    base_url: str = typer.Option(None, "--base-url", help="vLLM's OpenAI-compatible URL, e.g. http://localhost:8001/v1 (default: SEAL_LLM_BASE_URL)."),
+    model: str = typer.Option(None, "--model", help="The served model's name (default: SEAL_LLM_MODEL)."),
+    timeout: float = typer.Option(None, "--timeout", help="Seconds of silence before giving up (default: SEAL_LLM_TIMEOUT_S)."),
+) -> None:
+    """Ask the answer model one question from the shell: a quick check of a vLLM server.
+
+    The answer streams to stdout; citations, time to first token and the source follow on stderr.
+    Exit status 1 when the answer model failed. Without a base URL the local extractive fallback answers.
+
+    Examples: `seal ask --text "How tall is the Eiffel Tower?" --passage "The Eiffel Tower is 330 metres tall."`,
+    `seal ask --wav q.wav --passage "..." --base-url http://localhost:8001/v1`.
+    """
+    import asyncio
+
+    from app.settings import get_settings
+    from llm.answer import get_answerer
+
+    if not wav and not text:
+        fail("give the question: --wav FILE and/or --text 'QUESTION'")
+    overrides = {"llm_base_url": base_url, "llm_model": model, "llm_timeout_s": timeout}
+    settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v})
+    audio = _load_audio_or_fail(wav) if wav else None
+    passages = [{"id": str(n), "text": body} for n, body in enumerate(passage or [], start=1)]
+    answerer = get_answerer(settings)
+    err_console.print(f"[{answerer.label}]", highlight=False, markup=False)
+    done = asyncio.run(_stream_answer(answerer, audio, text, passages))
+    ttft = f"{done.ttft_ms:.0f} ms" if done.ttft_ms is not None else "-"
+    err_console.print(f"\n\ncitations: {done.citations or '-'}   time to first token: {ttft}   source: {done.source}",
+                      highlight=False, markup=False)
+    if done.error:
+        fail(done.error)
+
+
+async def _stream_answer(answerer, audio, text: str | None, passages: list[dict]):
+    """Print the answer's text as it streams; return its closing event."""
+    from llm.types import AnswerDone
+
+    done = None
+    async for event in answerer.stream(audio, text, passages, []):
+        if isinstance(event, AnswerDone):
+            done = event
+        else:
+            print(event.text, end="", flush=True)
+    return done
+
+
 def register(app: typer.Typer) -> None:
+    app.command("ask")(ask)
     app.command("asr")(asr)
     app.command("embed")(embed)
