@@ -34,3 +34,28 @@ class SealConfig:
     def from_dict(cls, data: dict) -> "SealConfig":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def dev_eval(self) -> dict | None:
+        """The checkpoint's own `seal eval` summary ({pipeline: {top1, top3, ...}}), if `seal train card` recorded one."""
+        return self.notes.get("dev_eval")
+
+    @property
+    def behind_asr(self) -> bool:
+        """Whether the checkpoint found the right passage first less often than ASR + text on its dev set
+        (no record: False, the checkpoint is trusted)."""
+        scores = self.dev_eval or {}
+        seal, asr = scores.get("seal", {}).get("top1"), scores.get("asr", {}).get("top1")
+        return seal is not None and asr is not None and seal < asr
+
+    def default_card(self) -> str:
+        """The few lines a checkpoint folder gets when training wrote no card (training/card.py writes one)."""
+        return (
+            "# SEAL checkpoint\n\n"
+            f"- speech encoder: Whisper `{self.whisper_model}` (base weights, loaded by name)\n"
+            f"- text tower: `{self.text_model}` (base weights, loaded by name)\n"
+            f"- Conv1D adapter: kernel {self.conv_kernel}, stride {self.conv_stride}; "
+            f"through text encoder: {self.through_text_encoder}\n"
+            f"- fine-tuned top layers: Whisper {self.train_encoder_layers}, text {self.train_text_layers}\n\n"
+            "`model.safetensors` holds only the trained tensors (adapters, shared scaling layer, fine-tuned layers).\n"
+        )

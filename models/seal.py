@@ -39,13 +39,6 @@ CONFIG_NAME, WEIGHTS_NAME, CARD_NAME = "config.json", "model.safetensors", "READ
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
-def behind_asr(dev_eval: dict | None) -> bool:
-    """A recorded dev eval ({pipeline: {"top1": ...}}) with SEAL's Top-1 below ASR + text's; no record: False."""
-    scores = dev_eval or {}
-    seal, asr = scores.get("seal", {}).get("top1"), scores.get("asr", {}).get("top1")
-    return seal is not None and asr is not None and seal < asr
-
-
 def resolve_dtype(dtype: str | torch.dtype) -> torch.dtype:
     if isinstance(dtype, torch.dtype):
         return dtype
@@ -121,13 +114,11 @@ class SealModel(nn.Module):
 
     @property
     def dev_eval(self) -> dict | None:
-        """The checkpoint's own `seal eval` summary ({pipeline: {top1, top3, ...}}), if `seal train card` recorded one."""
-        return self.config.notes.get("dev_eval")
+        return self.config.dev_eval
 
     @property
     def behind_asr(self) -> bool:
-        """Whether this checkpoint found the right passage first less often than ASR + text on its dev set."""
-        return behind_asr(self.dev_eval)
+        return self.config.behind_asr
 
     # ----- sizes and trained parts ------------------------------------------------------------
     @property
@@ -342,7 +333,7 @@ class SealModel(nn.Module):
         (directory / CONFIG_NAME).write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         save_file(self.trained_state_dict(), str(directory / WEIGHTS_NAME), metadata={"format": "pt"})
         if card is not None or not (directory / CARD_NAME).exists():
-            (directory / CARD_NAME).write_text(card or default_card(self.config))
+            (directory / CARD_NAME).write_text(card or self.config.default_card())
         return directory
 
     @classmethod
@@ -371,15 +362,3 @@ class SealModel(nn.Module):
             model.to(device=device, dtype=model.torch_dtype)
             model.checkpoint_path = path
         return model
-
-
-def default_card(config: SealConfig) -> str:
-    return (
-        "# SEAL checkpoint\n\n"
-        f"- speech encoder: Whisper `{config.whisper_model}` (base weights, loaded by name)\n"
-        f"- text tower: `{config.text_model}` (base weights, loaded by name)\n"
-        f"- Conv1D adapter: kernel {config.conv_kernel}, stride {config.conv_stride}; "
-        f"through text encoder: {config.through_text_encoder}\n"
-        f"- fine-tuned top layers: Whisper {config.train_encoder_layers}, text {config.train_text_layers}\n\n"
-        "`model.safetensors` holds only the trained tensors (adapters, shared scaling layer, fine-tuned layers).\n"
-    )

@@ -106,13 +106,9 @@ def test_card_records_the_dev_eval_where_the_server_reads_it(tmp_path: Path) -> 
     assert config.notes["dev_eval"]["seal"] == {"top1": 0.04, "top3": 0.08, "n": 300}
     assert config.notes["dev_eval"]["passages"] == 2000
     # the rule the server's answer_from "auto" follows: behind when SEAL's Top-1 is below ASR's
-    from types import SimpleNamespace
-
-    from models.seal import SealModel
-
-    assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval=config.notes["dev_eval"])) is True
-    assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval={"seal": {"top1": 0.3}, "asr": {"top1": 0.2}})) is False
-    assert SealModel.behind_asr.fget(SimpleNamespace(dev_eval=None)) is False  # no record: trust the checkpoint
+    assert config.behind_asr is True
+    assert SealConfig(notes={"dev_eval": {"seal": {"top1": 0.3}, "asr": {"top1": 0.2}}}).behind_asr is False
+    assert SealConfig().behind_asr is False  # no record: trust the checkpoint
 
 
 def _report(seal: float, asr: float, families: dict[str, tuple[float, float]]) -> dict:

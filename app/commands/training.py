@@ -289,7 +289,7 @@ def eval_command(
         "checkpoint": s.checkpoint or "shipped default", "whisper_model": s.whisper_model, "text_model": s.text_model,
         "asr_compute_type": s.asr_compute_type, "device": s.resolved_device(),
         "seal_quantization": evaluator.seal_model.quantization,
-        "seal_engine": evaluator.seal_model.engine,
+        "seal_engine": evaluator.seal_model.engine.name,
         "fusion": {name: ranker.method for name, ranker in evaluator.fusions.items()},
         "skipped": evaluator.skipped,
         "ctc_unheard": unheard_summary(evaluator.seal_model, [q.text for q in query_list]),
@@ -414,7 +414,9 @@ def train_cache(
     from training.datasets import read_manifest
     from training.features import cache_dir, missing_features, precompute
 
-    model = SealModel(SealConfig(whisper_model=whisper_model))
+    from app.settings import get_settings
+
+    model = SealModel(SealConfig(whisper_model=whisper_model), cache_dir=get_settings().cache_dir)
     directory = cache_dir(data / "features", whisper_model, model.speech_encoder.num_layers)
     quiet_since = time.monotonic()
     while True:

@@ -112,7 +112,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
             "checkpoint": _checkpoint_label(settings),
             "device": settings.resolved_device(),
             "seal_quantization": models["seal"].quantization,
-            "seal_engine": models["seal"].engine,
+            "seal_engine": models["seal"].engine.name,
             "asr": f"faster-whisper {settings.asr_compute_type}, greedy (beam 1)",
             "vad": asdict(_vad_config(settings)),
             "store": store.location,
