@@ -49,6 +49,19 @@ def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 3)
 
 
+def _text_search(name: str, text_embedder, store: KnowledgeStore, text: str, collection: str, k: int,
+                 source: str | None, start: float, timings: dict[str, float]) -> RetrievalResult:
+    """Embed ``text`` with the text tower and search the ``text`` vectors; ``start``: when the pipeline began."""
+    embed_start = time.perf_counter()
+    vector = text_embedder.encode([text])[0]
+    timings["embed"] = _ms(embed_start)
+    search_start = time.perf_counter()
+    hits = store.search(collection, vector, using="text", k=k, source=source)
+    timings["search"] = _ms(search_start)
+    timings["total"] = _ms(start)
+    return RetrievalResult(name, hits, timings, text, vector)
+
+
 class SealPipeline:
     name = "seal"
 
@@ -83,16 +96,9 @@ class AsrPipeline:
         start = time.perf_counter()
         transcript = self.transcriber.transcribe(audio).strip()
         timings = {"decode": _ms(start)}
-        embed_start = time.perf_counter()
         # An empty transcript (silence, noise) still searches, with an empty query, so the caller gets
         # hits and timings in the same shape; the transcript tells it nothing was heard.
-        vector = self.text_embedder.encode([transcript])[0]
-        timings["embed"] = _ms(embed_start)
-        search_start = time.perf_counter()
-        hits = self.store.search(collection, vector, using="text", k=k, source=source)
-        timings["search"] = _ms(search_start)
-        timings["total"] = _ms(start)
-        return RetrievalResult(self.name, hits, timings, transcript, vector)
+        return _text_search(self.name, self.text_embedder, self.store, transcript, collection, k, source, start, timings)
 
 
 class TextPipeline:
@@ -103,14 +109,7 @@ class TextPipeline:
         self.store = store
 
     def run(self, text: str, collection: str, k: int = 5, source: str | None = None) -> RetrievalResult:
-        start = time.perf_counter()
-        vector = self.text_embedder.encode([text])[0]
-        timings = {"embed": _ms(start)}
-        search_start = time.perf_counter()
-        hits = self.store.search(collection, vector, using="text", k=k, source=source)
-        timings["search"] = _ms(search_start)
-        timings["total"] = _ms(start)
-        return RetrievalResult(self.name, hits, timings, text, vector)
+        return _text_search(self.name, self.text_embedder, self.store, text, collection, k, source, time.perf_counter(), {})
 
 
 class FusedRanking:
