@@ -4,6 +4,9 @@ The knowledge base is ingested with the project's own ingestion (both named vect
 spoken by each requested voice (or read from its ``audio`` file), and each utterance goes through the
 same ``retrieval.pipelines`` objects the server uses, so the latency here is the latency a user sees from
 end of utterance to hits. All pipelines run in the same process, on the same machine, in one run.
+
+``run_eval`` does the whole job for the CLI (app/commands/training.py parses the options, builds the
+``ModelConfig`` and ``StoreConfig`` from the settings and prints the table).
 """
 
 from __future__ import annotations
@@ -13,10 +16,16 @@ import platform
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from models.registry import ModelConfig
+from retrieval.store import StoreConfig
+from training.bench.machine import machine_info
+from training.bench.queries import jsonl_records
 
 PIPELINES = ("seal", "asr", "fused", "text")
 DEFAULT_VOICE = "espeak:en-us"
@@ -51,17 +60,26 @@ class Outcome:
     top: list[str] = field(default_factory=list)
 
 
+@dataclass
+class EvalRun:
+    """What `seal eval` was asked: the files, the voices and pipelines, where the report goes."""
+
+    kb: Path
+    queries: Path
+    out: Path = Path("report.json")  # a PNG plot and per-query JSONL go beside it
+    voices: list[str] = field(default_factory=list)  # for queries without audio; none: DEFAULT_VOICE
+    pipelines: list[str] = field(default_factory=lambda: ["seal", "asr", "text"])
+    fusion: list[str] | None = None  # fusion methods for "fused"; None: FusedRanking's default
+    collection: str | None = None  # keep the KB in this collection of the store; None: a private temp store
+    limit: int | None = None  # only the first N queries
+    max_audio_seconds: float = 30.0  # a query's audio file is cut here, as the server cuts an utterance
+
+
 def read_queries(path: Path) -> list[Query]:
     if not path.is_file():
         raise EvalError(f"{path}: no such queries file")
     queries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalError(f"{path} line {number}: not JSON ({exc.msg})") from None
+    for number, record in jsonl_records(path, EvalError):
         if not record.get("id") or not record.get("text") or not record.get("relevant"):
             raise EvalError(f'{path} line {number}: needs "id", "text" and a non-empty "relevant" list')
         audio = record.get("audio")
@@ -106,8 +124,8 @@ def metrics(outcomes: list[Outcome]) -> dict:
 class Evaluator:
     """Holds the models, a store and the collection; ``run`` evaluates queries x voices x pipelines."""
 
-    def __init__(self, settings, pipelines: list[str], collection: str | None = None, checkpoint: str | None = None,
-                 fusion: list[str] | None = None) -> None:
+    def __init__(self, models: ModelConfig, store: StoreConfig, pipelines: list[str], collection: str | None = None,
+                 fusion: list[str] | None = None, max_audio_seconds: float = 30.0) -> None:
         from retrieval.pipelines import FusedRanking, build_pipelines
         from models import registry
         from retrieval.store import KnowledgeStore
@@ -129,19 +147,15 @@ class Evaluator:
         self._tmp = None
         if collection is None:  # a private embedded store that vanishes afterwards
             self._tmp = tempfile.TemporaryDirectory(prefix="seal-eval-")
-            store_settings = settings.model_copy(update={"data_dir": Path(self._tmp.name), "qdrant_url": None})
+            store = replace(store, data_dir=Path(self._tmp.name), qdrant_url=None)
             collection = "eval"
-        else:
-            store_settings = settings
-        if checkpoint:
-            settings = settings.model_copy(update={"checkpoint": checkpoint})
-        self.store = KnowledgeStore(store_settings)
-        self.seal_model = registry.get_seal_model(settings)
+        self.store = KnowledgeStore(store)
+        self.seal_model = registry.get_seal_model(models)
         # The baseline transcribes with the Whisper size the SEAL checkpoint encodes with
-        settings = settings.model_copy(update={"whisper_model": self.seal_model.config.whisper_model})
-        self.settings, self.collection, self.names = settings, collection, pipelines
-        self.text_embedder = registry.get_text_embedder(settings)
-        transcriber = registry.get_transcriber(settings) if "asr" in pipelines else None
+        models = replace(models, whisper_model=self.seal_model.config.whisper_model)
+        self.models, self.collection, self.names, self.max_audio_seconds = models, collection, pipelines, max_audio_seconds
+        self.text_embedder = registry.get_text_embedder(models)
+        transcriber = registry.get_transcriber(models) if "asr" in pipelines else None
         self.pipelines = build_pipelines(self.store, self.seal_model, transcriber, self.text_embedder, pipelines)
 
     def close(self) -> None:
@@ -168,7 +182,7 @@ class Evaluator:
         for query in queries:
             try:
                 if query.audio is not None:
-                    audio = load_audio(query.audio, max_seconds=self.settings.max_audio_seconds)
+                    audio = load_audio(query.audio, max_seconds=self.max_audio_seconds)
                     out.append((query, query.voice or "file", audio))
                     continue
                 for voice in voices or [DEFAULT_VOICE]:
@@ -228,11 +242,19 @@ def grouped(outcomes: list[Outcome], pipelines: list[str], key: Callable[[Outcom
 
 
 def machine_meta() -> dict:
-    import torch
+    """``machine_info`` (training/bench/machine.py) plus the names eval reports have always carried
+    (``machine``, ``processor``, ``created``: the model card reads the last two)."""
+    info = machine_info()
+    return info | {"machine": platform.machine(), "processor": info["cpu"],
+                   "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
-    return {"machine": platform.machine(), "processor": platform.processor() or platform.machine(),
-            "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+def unheard_summary(model, texts: list[str]) -> dict:
+    """How many questions turn on a word piece the checkpoint's CTC head cannot emit (SealModel.unheard_pieces)."""
+    unheard = model.unheard_pieces(texts)
+    examples = list(dict.fromkeys(piece for pieces in unheard for piece in pieces))
+    return {"questions": sum(bool(p) for p in unheard), "of": len(texts), "pieces": sum(map(len, unheard)),
+            "examples": examples[:20]}
 
 
 def plot_report(report: dict, path: Path) -> None:
@@ -261,3 +283,56 @@ def plot_report(report: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def run_eval(run: EvalRun, models: ModelConfig, store: StoreConfig, show_progress: bool = True,
+             warn: Callable[[str], None] = print, console: Any = None) -> dict:
+    """Ingest the KB, speak and run every query through every pipeline; write the JSON report, the
+    per-query JSONL and the plot beside ``run.out``; returns the report. ``warn`` gets skipped queries."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    query_list = read_queries(run.queries)[: run.limit]
+    evaluator = Evaluator(models, store, run.pipelines, collection=run.collection, fusion=run.fusion,
+                          max_audio_seconds=run.max_audio_seconds)
+    try:
+        points = evaluator.ingest(run.kb, progress=show_progress)
+        utterances = evaluator.utterances(query_list, run.voices)
+        for skipped in evaluator.skipped:
+            warn(f"skipped query {skipped['query']}: {skipped['error']}")
+        if not utterances:
+            raise EvalError("no query could be turned into audio; see the messages above")
+        evaluator.warm_up(utterances[0][2], utterances[0][0].text)
+        with Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=console, disable=not show_progress) as bar:
+            task = bar.add_task("eval", total=len(utterances))
+            outcomes = evaluator.run(utterances, progress=lambda: bar.advance(task))
+    finally:
+        evaluator.close()
+    report = build_report(outcomes, _meta(run, evaluator, points, utterances, query_list))
+    _write(report, outcomes, run.out)
+    return report
+
+
+def _meta(run: EvalRun, evaluator: Evaluator, points: int, utterances: list, query_list: list[Query]) -> dict:
+    m = evaluator.models
+    kb_lines = run.kb.read_text(encoding="utf-8").splitlines()
+    return machine_meta() | {
+        "kb": str(run.kb), "passages": sum(1 for line in kb_lines if line.strip()),
+        "points": points, "queries": str(run.queries), "voices": list(dict.fromkeys(u[1] for u in utterances)),
+        "checkpoint": m.checkpoint or "shipped default", "whisper_model": m.whisper_model, "text_model": m.text_model,
+        "asr_compute_type": m.asr_compute_type, "device": m.device,
+        "seal_quantization": evaluator.seal_model.quantization,
+        "seal_engine": evaluator.seal_model.engine.name,
+        "fusion": {name: ranker.method for name, ranker in evaluator.fusions.items()},
+        "skipped": evaluator.skipped,
+        "ctc_unheard": unheard_summary(evaluator.seal_model, [q.text for q in query_list]),
+    }
+
+
+def _write(report: dict, outcomes: list[Outcome], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    with open(out.with_suffix(".queries.jsonl"), "w") as handle:
+        for o in outcomes:
+            handle.write(json.dumps(o.__dict__) + "\n")
+    plot_report(report, out.with_suffix(".png"))

@@ -1,4 +1,5 @@
-"""`seal bench latency` and `seal bench load`: how fast each pipeline answers, and how the server holds up.
+"""`seal bench latency`, `seal bench load`, `seal bench store`: how fast each pipeline answers, how the
+server holds up, how fast the store searches.
 
 Results go to --out as JSON (everything measured), markdown (the tables of docs/benchmarks.md) and a
 PNG chart. See docs/benchmarks.md for what each number means and the latest figures.
@@ -15,7 +16,8 @@ from app.commands.common import console, err_console, fail, print_json
 
 bench_app = typer.Typer(
     name="bench",
-    help="Benchmarks: per-step latency of SEAL vs ASR + text (`latency`), concurrent sessions on a server (`load`).",
+    help="Benchmarks: per-step latency of SEAL vs ASR + text (`latency`), concurrent sessions on a server (`load`), "
+    "search latency of the knowledge store at a given size (`store`).",
     no_args_is_help=True,
 )
 
@@ -61,7 +63,7 @@ def latency(
     `seal bench latency --queries dev/queries.jsonl --voice espeak:en-us --voice flite:kal`.
     """
     from app.settings import get_settings
-    from training.bench.latency import LatencyConfig, Progress, run_latency
+    from training.bench.latency import LatencyConfig, ServerSetup, run_latency
     from training.bench.report import latency_chart, latency_markdown
 
     if queries is not None and not queries.is_file():
@@ -69,15 +71,10 @@ def latency(
     config = LatencyConfig(queries=queries, n=n, passages=_sizes(passages, "--passages"), k=k, search_repeats=repeats, order=order, gap_ms=gap_ms)
     if voice:
         config.voices = list(voice)
-    settings = get_settings()
+    setup = ServerSetup.from_settings(get_settings())
     with _progress() as bar:
-        task = bar.add_task("starting", total=None)
-
-        def stage(name: str, total: int) -> None:
-            bar.update(task, description=name, total=total, completed=0)
-
         try:
-            result = run_latency(config, settings, Progress(stage=stage, advance=lambda n=1: bar.advance(task, n)))
+            result = run_latency(config, setup, bar)
         except (ValueError, FileNotFoundError) as exc:
             fail(str(exc))
         except Exception as exc:
@@ -146,7 +143,7 @@ def load(
     `seal bench load --sessions 8 --soak 600`.
     """
     from training.bench.load import LoadConfig, LoadError, check_target, run_load
-    from training.bench.report import load_chart, load_markdown
+    from training.bench.load_report import load_chart, load_markdown
     from training.bench.server_stats import find_server_pid
 
     levels = _sizes(sessions, "--sessions")
@@ -184,3 +181,38 @@ def load(
         console.print(f"wrote {', '.join(str(p) for p in paths.values())}", highlight=False)
     if connect_failures and all(level["utterances_handled"] == 0 for level in result["levels"] + ([result["soak"]] if result.get("soak") else [])):
         fail(f"no session could connect to {url}: is `seal serve` running there?")
+
+
+@bench_app.command("store")
+def store(
+    points: int = typer.Option(None, "--points", help="Synthetic collection of this many random points in a temp folder.", show_default=False),
+    collection: str = typer.Option(None, "--collection", help="Measure this existing collection of the configured store instead.", show_default=False),
+    queries: int = typer.Option(100, "--queries", help="Searches per named vector."),
+    k: int = typer.Option(5, "--k", help="Hits per search."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="Where the synthetic store goes (default: a temp folder).", show_default=False),
+    write_kb: Path = typer.Option(None, "--write-kb", help="Only write --points synthetic passages (default 10000) as KB JSONL here.", show_default=False),
+) -> None:
+    """The knowledge store's open time and search latency (p50/p95/mean ms per named vector), as JSON.
+
+    The engine is the one the settings select (SEAL_STORE_ENGINE, SEAL_QDRANT_URL). Synthetic points are
+    random unit vectors upserted through the store (no embedding cost; search cost depends on count and
+    size only); queries are stored vectors with a little noise.
+
+    Examples: `seal bench store --points 100000`, `seal bench store --collection demo`,
+    `seal bench store --write-kb /tmp/kb10k.jsonl --points 10000`, `SEAL_STORE_ENGINE=edge seal bench store --points 100000`.
+    """
+    from tqdm import tqdm
+
+    from app.settings import get_settings
+    from retrieval.store import StoreConfig
+    from training.bench.store import run_store_bench, write_synthetic_kb
+
+    if write_kb:
+        write_synthetic_kb(write_kb, points or 10_000)
+        print(f"wrote {points or 10_000} passages to {write_kb}")
+        return
+    if bool(points) == bool(collection):
+        fail("give --points N or --collection NAME")
+    with tqdm(total=points or 0, desc="upserting", unit="point", disable=not points) as bar:
+        report = run_store_bench(StoreConfig.from_settings(get_settings()), points, collection, queries, k, data_dir, bar.update)
+    print_json(report)

@@ -17,21 +17,21 @@ the live searches at the VAD's pauses are real SEAL runs, replayed on the stream
 
 from __future__ import annotations
 
-import os
-import platform
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.progress import Progress, TaskID
 
-from app.settings import Settings
+from models.registry import ModelConfig
 from models.vad import VadConfig
+from retrieval.store import StoreConfig
 from training.bench import scale
 from training.bench.live import LiveConfig, replay_live
+from training.bench.machine import load_average, machine_info
 from training.bench.queries import BUCKETS, DEFAULT_VOICES, SpokenQuery, bucket_of, load_query_texts, speak_queries
 from training.bench.stats import ratio, summarize
 from training.bench.vad_timing import time_vad
@@ -56,38 +56,62 @@ class LatencyConfig:
 
 
 @dataclass
-class Progress:
-    """Callbacks the CLI wires to a progress bar; the tests leave them empty."""
+class ServerSetup:
+    """The server configuration the benchmark reproduces; ``app/`` builds it from its settings."""
 
-    stage: Callable[[str, int], None] = lambda name, total: None
-    advance: Callable[[int], None] = lambda n=1: None
+    models: ModelConfig = field(default_factory=ModelConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    vad: VadConfig = field(default_factory=lambda: VadConfig(pause_ms=200))  # pause_ms: where live searches start
+    live_interval_ms: float = 300.0  # at most one live search started in this long
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ServerSetup:
+        """From ``app.settings.Settings`` (or any object with its fields): the server's segmenter waits as long."""
+        vad = VadConfig(aggressiveness=settings.vad_aggressiveness, end_silence_ms=settings.vad_end_silence_ms,
+                        pause_ms=settings.live_pause_ms)
+        return cls(ModelConfig.from_settings(settings), StoreConfig.from_settings(settings), vad, settings.live_interval_ms)
 
 
-def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | None = None) -> dict[str, Any]:
-    progress = progress or Progress()
-    load_at_start = [round(x, 2) for x in os.getloadavg()]
+class _Stages:
+    """One task of a rich progress bar, relabelled per stage (a disabled bar when none is given)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.bar = progress or Progress(disable=True)
+        self.task: TaskID = self.bar.add_task("starting", total=None)
+
+    def stage(self, name: str, total: int) -> None:
+        self.bar.update(self.task, description=name, total=total, completed=0)
+
+    def advance(self, n: int = 1) -> None:
+        self.bar.advance(self.task, n)
+
+
+def run_latency(config: LatencyConfig, setup: ServerSetup, progress: Progress | None = None) -> dict[str, Any]:
+    """Every step of both pipelines on the same spoken queries; ``progress``: a rich bar to show the stages on."""
+    stages = _Stages(progress)
+    load_at_start = load_average()
     if config.order not in ORDERS:
         raise ValueError(f"unknown order {config.order!r}; use one of {', '.join(ORDERS)}")
     if not config.passages or min(config.passages) < 1:
         raise ValueError("--passages needs one or more positive sizes, e.g. 1000,10000,100000")
     records = load_query_texts(config.queries, config.n)
 
-    progress.stage("speaking the queries", len(records))
-    spoken = speak_queries(records, config.voices, progress=lambda: progress.advance(1))
+    stages.stage("speaking the queries", len(records))
+    spoken = speak_queries(records, config.voices, progress=stages.advance)
 
-    progress.stage("loading models", 3)
-    models, load_ms = _load_models(settings, progress)
+    stages.stage("loading models", 3)
+    models, load_ms = _load_models(setup.models, stages)
 
     with tempfile.TemporaryDirectory(prefix="seal-bench-") as scratch:
-        store = scale.scratch_store(settings, Path(scratch))
+        store = scale.scratch_store(setup.store, Path(scratch))
         dims = {"seal": models["seal"].dim, "text": models["text"].dim}
         sizes = sorted(set(config.passages))
         collections = {size: scale.collection_name(size) for size in sizes}
         try:
-            progress.stage(f"filling {len(sizes)} scratch collection(s)", sum(sizes))
-            fill_s = {size: scale.fill_random(store, collections[size], size, dims, progress=progress.advance) for size in sizes}
-            rows, seal_vectors, text_vectors = _run_queries(spoken, models, store, collections[sizes[0]], config, settings, progress)
-            progress.stage("searching at each scale", len(sizes))
+            stages.stage(f"filling {len(sizes)} scratch collection(s)", sum(sizes))
+            fill_s = {size: scale.fill_random(store, collections[size], size, dims, progress=stages.advance) for size in sizes}
+            rows, seal_vectors, text_vectors = _run_queries(spoken, models, store, collections[sizes[0]], config, setup, stages)
+            stages.stage("searching at each scale", len(sizes))
             search_scale = {}
             for size in sizes:
                 times = scale.time_searches(
@@ -97,7 +121,7 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
                     "build_s": round(fill_s[size], 2),
                     **{name: summarize(values) for name, values in times.items()},
                 }
-                progress.advance(1)
+                stages.advance(1)
         finally:
             for name in collections.values():
                 scale.drop_quietly(store, name)
@@ -107,21 +131,21 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
         "kind": "seal bench latency",
         "machine": machine_info() | {"load_average_at_start": load_at_start},
         "settings": {
-            "whisper_model": settings.whisper_model,
-            "text_model": settings.text_model,
-            "checkpoint": _checkpoint_label(settings),
-            "device": settings.resolved_device(),
+            "whisper_model": setup.models.whisper_model,
+            "text_model": setup.models.text_model,
+            "checkpoint": _checkpoint_label(setup.models),
+            "device": setup.models.device,
             "seal_quantization": models["seal"].quantization,
             "seal_engine": models["seal"].engine.name,
-            "asr": f"faster-whisper {settings.asr_compute_type}, greedy (beam 1)",
-            "vad": asdict(_vad_config(settings)),
+            "asr": f"faster-whisper {setup.models.asr_compute_type}, greedy (beam 1)",
+            "vad": asdict(setup.vad),
             "store": store.location,
             "pipeline_search_passages": sizes[0],
             "voices": config.voices,
             "k": config.k,
             "order": config.order,
             "gap_ms": config.gap_ms,
-            "live": {"pause_ms": settings.live_pause_ms, "interval_ms": settings.live_interval_ms},
+            "live": {"pause_ms": setup.vad.pause_ms, "interval_ms": setup.live_interval_ms},
         },
         "load_ms": load_ms,
         "queries": rows,
@@ -139,59 +163,50 @@ def run_latency(config: LatencyConfig, settings: Settings, progress: Progress | 
              ("queries run one at a time, SEAL and ASR alternating which goes first (order: interleaved); "
               "one warm-up query each is not counted")) + f"; {config.gap_ms:g} ms idle before each timed query",
             "what the user waits for (felt): real end of speech -> final hits; live searches start at the VAD's "
-            f"pauses of {settings.live_pause_ms} ms inside the utterance (one in flight, at most one per "
-            f"{settings.live_interval_ms} ms), each a real SEAL run after {config.gap_ms:g} ms idle, replayed on the "
+            f"pauses of {setup.vad.pause_ms} ms inside the utterance (one in flight, at most one per "
+            f"{setup.live_interval_ms} ms), each a real SEAL run after {config.gap_ms:g} ms idle, replayed on the "
             "stream's clock; without a live search that heard everything, SEAL runs at the end of turn (after "
             "any live search still running); fused = the later of SEAL and ASR, plus the fusion",
         ],
     }
 
 
-def _load_models(settings: Settings, progress: Progress) -> tuple[dict[str, Any], dict[str, float]]:
+def _load_models(models_config: ModelConfig, stages: _Stages) -> tuple[dict[str, Any], dict[str, float]]:
     from models import registry
 
     loaders = {
-        "seal": lambda: registry.get_seal_model(settings),
-        "text": lambda: registry.get_text_embedder(settings),
-        "asr": lambda: registry.get_transcriber(settings),
+        "seal": lambda: registry.get_seal_model(models_config),
+        "text": lambda: registry.get_text_embedder(models_config),
+        "asr": lambda: registry.get_transcriber(models_config),
     }
     models, load_ms = {}, {}
     for name, load in loaders.items():
         started = time.perf_counter()
         models[name] = load()
         load_ms[name] = round((time.perf_counter() - started) * 1000, 1)
-        progress.advance(1)
+        stages.advance(1)
     return models, load_ms
 
 
-def _checkpoint_label(settings: Settings) -> str:
+def _checkpoint_label(models_config: ModelConfig) -> str:
     from models.seal import CONFIG_NAME, DEFAULT_CHECKPOINT
 
-    if settings.checkpoint:
-        return str(settings.checkpoint)
+    if models_config.checkpoint:
+        return str(models_config.checkpoint)
     if (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
         return f"{DEFAULT_CHECKPOINT.name} (shipped)"
     return "none found: a fresh model of the default config (untrained; the cost is the architecture's)"
 
 
-def _vad_config(settings: Settings) -> VadConfig:
-    # The server builds its segmenter from these settings; the benchmark must wait as long as it does.
-    return VadConfig(
-        aggressiveness=getattr(settings, "vad_aggressiveness", VadConfig.aggressiveness),
-        end_silence_ms=getattr(settings, "vad_end_silence_ms", VadConfig.end_silence_ms),
-        pause_ms=settings.live_pause_ms,  # where the server would start live searches
-    )
-
-
 def _run_queries(
-    spoken: list[SpokenQuery], models: dict[str, Any], store, collection: str, config: LatencyConfig, settings: Settings, progress: Progress
+    spoken: list[SpokenQuery], models: dict[str, Any], store, collection: str, config: LatencyConfig, setup: ServerSetup, stages: _Stages
 ) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray]:
     from retrieval.pipelines import FusedRanking, build_pipelines
 
     built = build_pipelines(store, models["seal"], models["asr"], models["text"], ["seal", "asr"])
     seal, asr = built["seal"], built["asr"]
-    vad_config = _vad_config(settings)
-    progress.stage("timing the pipelines", 3 * len(spoken))
+    vad_config = setup.vad
+    stages.stage("timing the pipelines", 3 * len(spoken))
     vads = [time_vad(query, vad_config) for query in spoken]
     cut = [vad.audio if vad.audio is not None else query.audio for query, vad in zip(spoken, vads)]
     results: list[dict[str, Any]] = [{} for _ in spoken]
@@ -204,7 +219,7 @@ def _run_queries(
     def timed(i: int, pipeline) -> None:
         time.sleep(config.gap_ms / 1000)
         results[i][pipeline.name] = pipeline.run(cut[i], collection, config.k)
-        progress.advance(1)
+        stages.advance(1)
 
     if config.order == "blocks":
         for pipeline in (seal, asr):
@@ -216,11 +231,11 @@ def _run_queries(
         for i in range(len(cut)):
             for pipeline in (seal, asr) if i % 2 == 0 else (asr, seal):
                 timed(i, pipeline)
-    live_config = LiveConfig(interval_ms=settings.live_interval_ms, gap_ms=config.gap_ms)
+    live_config = LiveConfig(interval_ms=setup.live_interval_ms, gap_ms=config.gap_ms)
     fusion = FusedRanking()
     for query, vad, result in zip(spoken, vads, results):
         result["felt"] = _felt(vad, result, seal, fusion, collection, config.k, live_config)
-        progress.advance(1)
+        stages.advance(1)
     rows = [_row(query, vad, result) for query, vad, result in zip(spoken, vads, results)]
     seal_vectors = models["seal"].embed_text([q.text for q in spoken])
     text_vectors = models["text"].encode([row["transcript"] or "" for row in rows])
@@ -316,29 +331,3 @@ def _live_shares(lives: list[dict[str, Any]]) -> dict[str, Any]:
         "ready_before_end_share": round(sum(x["ready_before_end"] for x in lives) / n, 3) if n else None,
         "searches_mean": round(sum(x["searches"] for x in lives) / n, 2) if n else None,
     }
-
-
-def machine_info() -> dict[str, Any]:
-    import torch
-
-    info: dict[str, Any] = {
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
-    return info
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"

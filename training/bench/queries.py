@@ -4,14 +4,13 @@ with where the speech really starts and ends in each clip (the reference the VAD
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from models.audio import load_audio
-
-from models.audio import SAMPLE_RATE
+from models.audio import SAMPLE_RATE, load_audio
 
 # Questions written for the benchmark, grouped by how long espeak at its default rate takes to say them
 # (1-3 s, 3-6 s, 6-12 s). Only their length matters here: the benchmark times, it does not score.
@@ -99,16 +98,25 @@ def _interleave(records: list[dict]) -> list[dict]:
     return out
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    records = []
-    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+def jsonl_records(path: Path, error: type[Exception] = ValueError) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a queries or KB JSONL file (``seal eval``'s and
+    the benchmarks' format); a line that is not a JSON object raises ``error`` naming the file and line."""
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except ValueError as exc:
-            raise ValueError(f"{path} line {number}: not JSON ({exc})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise error(f"{path} line {number}: not JSON ({getattr(exc, 'msg', exc)})") from None
+        if not isinstance(record, dict):
+            raise error(f"{path} line {number}: not a JSON object")
+        yield number, record
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    records = []
+    for number, record in jsonl_records(path):
+        if not isinstance(record.get("text"), str):
             raise ValueError(f"{path} line {number}: a query needs a \"text\" string")
         record.setdefault("id", f"line{number}")
         if record.get("audio"):

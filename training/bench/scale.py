@@ -21,17 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from qdrant_client import QdrantClient, models
+from qdrant_client import QdrantClient
 
 from retrieval.store import VECTORS, KnowledgeStore, Passage, StoreConfig
 
 BATCH = 2000
 
 
-def scratch_store(settings: StoreConfig | Any, scratch_dir: Path) -> KnowledgeStore:
-    """A ``KnowledgeStore`` for benchmark collections: in-memory local mode, or the configured server.
-    ``settings``: a ``StoreConfig`` or the app's settings."""
-    config = StoreConfig.from_settings(settings)
+def scratch_store(config: StoreConfig, scratch_dir: Path) -> KnowledgeStore:
+    """A ``KnowledgeStore`` for benchmark collections: in-memory local mode, or the configured server."""
     if config.qdrant_url:
         return KnowledgeStore(config)
     store = KnowledgeStore(replace(config, data_dir=Path(scratch_dir)))
@@ -68,7 +66,7 @@ def fill_random(
     rng = np.random.default_rng(seed)
     for first in range(0, size, BATCH):
         count = min(BATCH, size - first)
-        vectors = {name: _unit(rng, count, dim) for name, dim in dims.items()}
+        vectors = {name: unit(rng.standard_normal((count, dim)).astype(np.float32)) for name, dim in dims.items()}
         passages = [
             Passage(f"random passage {i}", "bench", "bench", f"r{i}", key=f"bench\x00{i}") for i in range(first, first + count)
         ]
@@ -78,21 +76,26 @@ def fill_random(
     return time.perf_counter() - started
 
 
-def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
-    v = rng.standard_normal((n, dim)).astype(np.float32)
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
+def unit(x: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (random normal rows become uniform on the sphere)."""
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
 def time_searches(
     store: KnowledgeStore, collection: str, queries: dict[str, np.ndarray], k: int, repeats: int
 ) -> dict[str, list[float]]:
     """Milliseconds of ``store.search`` for each query vector, per named vector space (``seal``/``text``)."""
+    return time_each(lambda name, vector: store.search(collection, vector, using=name, k=k), queries, repeats)
+
+
+def time_each(search: Callable[[str, np.ndarray], Any], queries: dict[str, np.ndarray], repeats: int = 1) -> dict[str, list[float]]:
+    """Milliseconds of ``search(name, vector)`` for each query vector of each named space, ``repeats`` rounds."""
     out: dict[str, list[float]] = {name: [] for name in queries}
     for _ in range(repeats):
         for name, matrix in queries.items():
             for vector in matrix:
                 started = time.perf_counter()
-                store.search(collection, vector, using=name, k=k)
+                search(name, vector)
                 out[name].append((time.perf_counter() - started) * 1000)
     return out
 
@@ -104,4 +107,4 @@ def drop_quietly(store: KnowledgeStore, collection: str) -> None:
         pass
 
 
-__all__ = ["VECTORS", "scratch_store", "collection_name", "fill_random", "time_searches", "drop_quietly"]
+__all__ = ["VECTORS", "scratch_store", "collection_name", "fill_random", "unit", "time_searches", "time_each", "drop_quietly"]

@@ -1,7 +1,8 @@
-"""Percentiles and summaries shared by the latency and load benchmarks."""
+"""Percentiles and summaries shared by every benchmark (latency, load, store, encoder) and the GPU check."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 
 import numpy as np
@@ -33,3 +34,8 @@ def slope_per_minute(times_s: list[float], values: list[float]) -> float | None:
         return None
     slope, _ = np.polyfit(np.asarray(times_s, dtype=np.float64), np.asarray(values, dtype=np.float64), 1)
     return round(float(slope) * 60.0, 4)
+
+
+def median_spread(values: list[float]) -> dict[str, float]:
+    """``median_ms``, ``min_ms``, ``max_ms`` of a few repeated timings (milliseconds, 0.1 ms)."""
+    return {"median_ms": round(statistics.median(values), 1), "min_ms": round(min(values), 1), "max_ms": round(max(values), 1)}

@@ -1,10 +1,9 @@
-"""The same query-latency measurement as ``retrieval.bench``, on Qdrant Edge (``qdrant-edge-py``).
+"""Qdrant Edge alone (``qdrant-edge-py``, no ``KnowledgeStore`` around it): the engine's own query latency.
 
-Not a dependency of the project: it answers "what would an in-process Rust engine give us?".
+    python -m training.bench.edge --points 100000
 
-    pip install qdrant-edge-py        # in any venv with numpy
-    python -m retrieval.bench_edge --points 100000
-
+The store runs on the same engine when ``SEAL_STORE_ENGINE=edge`` (retrieval/edge_store.py, measured
+by ``seal bench store``); this measures the engine without the store's code, for comparison.
 Random unit vectors (two named 384-d vectors, cosine) with a small payload, HNSW built by
 ``optimize()``, then top-5 queries with payload. Prints JSON: fill_s, optimize_s, open_s, p50/p95.
 """
@@ -19,6 +18,10 @@ import uuid
 
 import numpy as np
 
+from training.bench.scale import BATCH, time_each, unit
+
+NAMES, DIM = ("seal", "text"), 384
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -26,27 +29,19 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--no-optimize", action="store_true", help="query the plain (brute-force) segments")
     args = parser.parse_args()
-    try:
-        import qdrant_edge as edge
-    except ImportError:
-        parser.error("qdrant-edge-py is not installed: pip install qdrant-edge-py")
+    import qdrant_edge as edge
 
-    dim, names = 384, ("seal", "text")
     path = tempfile.mkdtemp(prefix="seal-edge-bench-")
-    config = edge.EdgeConfig(vectors={n: edge.EdgeVectorParams(size=dim, distance=edge.Distance.Cosine) for n in names})
+    config = edge.EdgeConfig(vectors={n: edge.EdgeVectorParams(size=DIM, distance=edge.Distance.Cosine) for n in NAMES})
     shard = edge.EdgeShard.create(path, config)
     rng = np.random.default_rng(0)
-
-    def unit(x: np.ndarray) -> np.ndarray:
-        return x / np.linalg.norm(x, axis=-1, keepdims=True)
-
     report: dict = {"points": args.points, "queries": args.queries}
     started = time.perf_counter()
-    for start in range(0, args.points, 2000):
-        n = min(2000, args.points - start)
-        vectors = {name: unit(rng.standard_normal((n, dim), dtype=np.float32)) for name in names}
+    for start in range(0, args.points, BATCH):
+        n = min(BATCH, args.points - start)
+        vectors = {name: unit(rng.standard_normal((n, DIM), dtype=np.float32)) for name in NAMES}
         points = [
-            edge.Point(str(uuid.uuid5(uuid.NAMESPACE_URL, str(i))), {name: vectors[name][row].tolist() for name in names},
+            edge.Point(str(uuid.uuid5(uuid.NAMESPACE_URL, str(i))), {name: vectors[name][row].tolist() for name in NAMES},
                        {"text": f"synthetic passage {i}", "source": "bench"})
             for row, i in enumerate(range(start, start + n))
         ]
@@ -61,12 +56,12 @@ def main() -> None:
     started = time.perf_counter()
     shard = edge.EdgeShard.load(path)
     report["open_s"] = round(time.perf_counter() - started, 2)
-    for name in names:
-        times = []
-        for vector in unit(rng.standard_normal((args.queries, dim), dtype=np.float32)):
-            started = time.perf_counter()
-            shard.query(edge.QueryRequest(limit=5, query=edge.Query.Nearest(vector.tolist(), using=name), with_payload=True))
-            times.append((time.perf_counter() - started) * 1000)
+
+    def search(name: str, vector: np.ndarray) -> None:
+        shard.query(edge.QueryRequest(limit=5, query=edge.Query.Nearest(vector.tolist(), using=name), with_payload=True))
+
+    queries = {name: unit(rng.standard_normal((args.queries, DIM), dtype=np.float32)) for name in NAMES}
+    for name, times in time_each(search, queries).items():
         report[name] = {"p50_ms": round(float(np.percentile(times, 50)), 2), "p95_ms": round(float(np.percentile(times, 95)), 2)}
     shard.close()
     print(json.dumps(report, indent=2))

@@ -1,6 +1,6 @@
 """Whisper encoder time on one utterance: padded to 30 s (the standard HF path) vs real frames only.
 
-    python -m models.bench_encoder --seconds 4 --runs 15 --threads 2
+    python -m training.bench.encoder --seconds 4 --runs 15 --threads 2
 
 The padded path is what ``transformers`` does by default: the feature extractor pads the audio to
 30 s and ``WhisperEncoder.forward`` runs on all 3000 mel frames. The real-frame path is SEAL's
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -23,6 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from models.audio import SAMPLE_RATE
+from training.bench.machine import cpu_model, load_average
+from training.bench.stats import median_spread
 
 SENTENCE = "Which package provides the command line tool that converts images between formats on this system?"
 
@@ -40,7 +43,7 @@ def speech(seconds: float, audio: Path | None) -> np.ndarray:
             signal = load_audio(wav)
     else:
         signal = load_audio(audio, max_seconds=None)
-    n = int(seconds * 16_000)
+    n = int(seconds * SAMPLE_RATE)
     return np.pad(signal[:n], (0, max(0, n - len(signal)))).astype(np.float32)
 
 
@@ -56,10 +59,6 @@ def timed_alternating(fns: dict, runs: int, warmup: int) -> dict[str, list[float
             fn()
             times[name].append((time.perf_counter() - start) * 1e3)
     return times
-
-
-def summary(times: list[float]) -> dict[str, float]:
-    return {"median_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1), "max_ms": round(max(times), 1)}
 
 
 def main() -> None:
@@ -82,7 +81,7 @@ def main() -> None:
     audio = speech(args.seconds, args.audio)
     path = resolve_whisper_hf(args.model)
     encoder = SpeechEncoder.from_pretrained(path).eval()
-    padded = WhisperFeatureExtractor.from_pretrained(str(path))(audio, sampling_rate=16_000, return_tensors="pt").input_features
+    padded = WhisperFeatureExtractor.from_pretrained(str(path))(audio, sampling_rate=SAMPLE_RATE, return_tensors="pt").input_features
     mel, lengths = encoder.features([audio])
 
     with torch.inference_mode():
@@ -97,11 +96,11 @@ def main() -> None:
         "utterance_s": args.seconds,
         "threads": args.threads,
         "runs": args.runs,
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu_model(),
         "torch": torch.__version__,
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "padded_30s": {"frames": int(padded.shape[-1]), "positions": int(padded_out.shape[1]), **summary(times["padded_30s"])},
-        "real_frames": {"frames": int(mel.shape[-1]), "positions": int(real_out.shape[1]), **summary(times["real_frames"])},
+        "load_average_1min": load_average()[0],
+        "padded_30s": {"frames": int(padded.shape[-1]), "positions": int(padded_out.shape[1]), **median_spread(times["padded_30s"])},
+        "real_frames": {"frames": int(mel.shape[-1]), "positions": int(real_out.shape[1]), **median_spread(times["real_frames"])},
         "speedup_median": round(statistics.median(times["padded_30s"]) / statistics.median(times["real_frames"]), 1),
     }
     if args.json:
