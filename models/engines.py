@@ -46,6 +46,10 @@ class SpeechEngine(Protocol):
         """What the text tower's inference runs instead of PyTorch; None: PyTorch."""
         ...
 
+    def passage_transformer(self) -> Transformer | None:
+        """The same for passages embedded in bulk (ingestion); may trade a little accuracy for speed."""
+        ...
+
 
 @dataclass
 class TorchEngine:
@@ -68,4 +72,7 @@ class TorchEngine:
         return self.reader if self.reader is not None else model.reader
 
     def text_transformer(self) -> Transformer | None:
+        return None
+
+    def passage_transformer(self) -> Transformer | None:
         return None

@@ -41,6 +41,7 @@ class ModelConfig:
     engine: str = "auto"  # auto, torch or onnx (models/onnx_engine.py)
     quantize: str = "reader"  # none, reader or int8: the torch engine's int8 on a CPU (models/quantize.py)
     asr_compute_type: str = "int8"  # faster-whisper's compute type on a CPU
+    passage_precision: str = "fp32"  # fp32 or int8: the onnx engine's text transformer for passages at ingestion
     cache_dir: Path = Path.home() / ".seal" / "cache"  # exported onnx graphs
 
     @classmethod
@@ -49,6 +50,7 @@ class ModelConfig:
         return cls(whisper_model=settings.whisper_model, text_model=settings.text_model, checkpoint=settings.checkpoint,
                    device=settings.resolved_device(), dtype=settings.resolved_dtype(), engine=settings.engine,
                    quantize=settings.quantize, asr_compute_type=settings.asr_compute_type,
+                   passage_precision=settings.passage_precision,
                    cache_dir=Path(settings.cache_dir))
 
 
@@ -82,7 +84,7 @@ def speech_engine(model: "SealModel", s: ModelConfig) -> "SpeechEngine":
 
     engine = resolve_engine(s.engine, model.device_name, str(model.torch_dtype).removeprefix("torch."))
     if engine == "onnx":
-        onnx = _onnx_or_none(s, lambda: OnnxEngine(model, s.cache_dir / "onnx"), "the speech path")
+        onnx = _onnx_or_none(s, lambda: OnnxEngine(model, s.cache_dir / "onnx", s.passage_precision), "the speech path")
         if onnx is not None:
             return onnx
     # int8 is for the torch engine in fp32 on a CPU; GPUs run fp16
@@ -98,7 +100,7 @@ def get_seal_model(settings: ModelConfig | Any) -> "SealModel":
 
     s = _config(settings)
     checkpoint = default_checkpoint(s.checkpoint)
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, s.device, s.dtype, s.engine, s.quantize, str(s.cache_dir))
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, s.device, s.dtype, s.engine, s.quantize, s.passage_precision, str(s.cache_dir))
 
     def build() -> "SealModel":
         if checkpoint is not None:
@@ -121,10 +123,10 @@ def get_text_embedder(settings: ModelConfig | Any) -> "TextEmbedder":
     def build() -> "TextEmbedder":
         embedder = TextEmbedder(s.text_model, device=s.device)
         if engine == "onnx":
-            embedder.use_transformer(_onnx_or_none(s, lambda: text_transformer(embedder, s.cache_dir / "onnx"), "the text tower"))
+            _onnx_or_none(s, lambda: text_transformer(embedder, s.cache_dir / "onnx", s.passage_precision), "the text tower")
         return embedder
 
-    return _cached(("text", s.text_model, s.device, s.engine, engine, str(s.cache_dir)), build)
+    return _cached(("text", s.text_model, s.device, s.engine, engine, s.passage_precision, str(s.cache_dir)), build)
 
 
 def get_transcriber(settings: ModelConfig | Any, backend: str = "faster-whisper") -> "Transcriber":

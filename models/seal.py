@@ -81,7 +81,7 @@ class SealModel(nn.Module):
     def use_engine(self, engine: SpeechEngine) -> "SealModel":
         """Run inference on ``engine`` (chosen once, by models/registry.py); training ignores it."""
         self.engine = engine
-        self.text.use_transformer(engine.text_transformer())
+        self.text.use_transformer(engine.text_transformer(), passages=engine.passage_transformer())
         return self
 
     @property
@@ -270,11 +270,11 @@ class SealModel(nn.Module):
         """SEAL vectors and the plain text tower's vectors from one encoder pass (ingestion needs both).
 
         Only equal to ``embed_text`` + ``TextEmbedder.encode`` while the text encoder is frozen; check
-        ``shares_text_tower`` first.
+        ``shares_text_tower`` first. Runs the engine's passage transformer (``SEAL_PASSAGE_PRECISION``).
         """
         seal, plain = [], []
         for i in range(0, len(texts), batch_size):
-            pooled = self.text(texts[i : i + batch_size])
+            pooled = self.text(texts[i : i + batch_size], passages=True)
             seal.append(self._normalized(self.shared_scaling(pooled)))
             plain.append(self._normalized(pooled))
         if not seal:

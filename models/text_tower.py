@@ -38,11 +38,14 @@ class TextEmbedder(torch.nn.Module):
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
         self.device_name = device
         self.inference_transformer = None  # what ``encode`` runs instead of ``encoder`` (use_transformer)
+        self.passage_transformer = None  # the same for passages (ingestion)
 
-    def use_transformer(self, transformer) -> "TextEmbedder":
-        """Run inference on ``transformer`` (onnxruntime: models/onnx_engine.py); None: PyTorch. Training,
-        with gradients, always runs ``encoder``."""
+    def use_transformer(self, transformer, passages=None) -> "TextEmbedder":
+        """Run inference on ``transformer`` (onnxruntime: models/onnx_engine.py), and passages embedded in
+        bulk (``encode(..., passages=True)``) on ``passages`` (default: the same); None: PyTorch.
+        Training, with gradients, always runs ``encoder``."""
         self.inference_transformer = transformer
+        self.passage_transformer = passages if passages is not None else transformer
         return self
 
     @property
@@ -56,22 +59,24 @@ class TextEmbedder(torch.nn.Module):
         batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt")
         return {k: v.to(self.device_name) for k, v in batch.items()}
 
-    def forward(self, texts: list[str]) -> torch.Tensor:
+    def forward(self, texts: list[str], passages: bool = False) -> torch.Tensor:
         """Pooled, un-normalized sentence vectors (batch, dim), with gradients if enabled."""
         batch = self.tokenize(texts)
-        return mean_pool(self._hidden(batch), batch["attention_mask"])
+        return mean_pool(self._hidden(batch, passages), batch["attention_mask"])
 
-    def _hidden(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        if self.inference_transformer is None or torch.is_grad_enabled():  # training keeps PyTorch
+    def _hidden(self, batch: dict[str, torch.Tensor], passages: bool = False) -> torch.Tensor:
+        transformer = self.passage_transformer if passages else self.inference_transformer
+        if transformer is None or torch.is_grad_enabled():  # training keeps PyTorch
             return self.encoder(**batch).last_hidden_state
         # the word-piece embeddings input_ids would select; positions, types and the norm run in the graph
         embeds = self.encoder.embeddings.word_embeddings(batch["input_ids"])
-        return self.inference_transformer(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).last_hidden_state
+        return transformer(inputs_embeds=embeds, attention_mask=batch["attention_mask"]).last_hidden_state
 
     @torch.inference_mode()
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, passages: bool = False) -> np.ndarray:
+        """L2-normalized float32 vectors (n, dim); ``passages``: bulk passage embedding (ingestion)."""
         out = []
         for start in range(0, len(texts), batch_size):
-            vectors = self(texts[start : start + batch_size])
+            vectors = self(texts[start : start + batch_size], passages)
             out.append(torch.nn.functional.normalize(vectors.float(), dim=-1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, self.dim), dtype=np.float32)

@@ -88,7 +88,7 @@ def test_a_failed_export_on_auto_serves_with_pytorch_and_says_why(session_data_d
     from app.settings import Settings
     from models import onnx_engine, registry
 
-    def broken(model, cache_dir):
+    def broken(*args):
         raise RuntimeError("exporter broke")
 
     monkeypatch.setattr(onnx_engine, "OnnxEngine", broken)
@@ -143,3 +143,23 @@ def test_adapter_layers_and_ctc_priors_export_with_the_speech_graph(tmp_path, cl
     assert (reference * before).sum(1).min() < 0.999  # the new parts do change the vectors
     model.use_engine(OnnxEngine(model, tmp_path))
     assert (model.embed_audio(clips) * reference).sum(1).min() > 0.9999
+
+
+def test_int8_passages_stay_close_to_fp32_and_leave_queries_alone(session_data_dir):
+    """SEAL_PASSAGE_PRECISION=int8: passages at ingestion run an int8 copy of the text transformer; typed
+    queries (and every other vector) keep fp32."""
+    from app.settings import Settings
+    from models import registry
+
+    base = Settings(data_dir=session_data_dir, device="cpu", engine="onnx", quantize="none")
+    fp32_text, int8_text = (registry.get_text_embedder(base.model_copy(update={"passage_precision": p})) for p in ("fp32", "int8"))
+    fp32_seal, int8_seal = (registry.get_seal_model(base.model_copy(update={"passage_precision": p})) for p in ("fp32", "int8"))
+    passages = ["The library opens at nine on weekdays and at ten on Saturdays.", "Penguin fathers keep the egg warm."]
+    np.testing.assert_allclose(int8_text.encode(passages), fp32_text.encode(passages), atol=1e-6)  # queries
+    np.testing.assert_allclose(int8_seal.embed_text(passages), fp32_seal.embed_text(passages), atol=1e-6)
+    exact = fp32_text.encode(passages, passages=True)
+    quick = int8_text.encode(passages, passages=True)
+    assert not np.allclose(quick, exact, atol=1e-4)  # the int8 graph did run
+    assert (quick * exact).sum(1).min() > 0.98
+    seal_quick, plain_quick = int8_seal.embed_text_and_plain(passages)
+    assert (plain_quick * exact).sum(1).min() > 0.98 and (seal_quick * fp32_seal.embed_text(passages)).sum(1).min() > 0.98
