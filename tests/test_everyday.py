@@ -1,4 +1,4 @@
-"""The everyday question generator (training/data/everyday.py): deterministic, distinct, speakable,
+"""The everyday question generator (training/data/everyday/): deterministic, distinct, speakable,
 never reproducing a dev question, and clear about a missing WordNet."""
 
 from __future__ import annotations

@@ -16,6 +16,16 @@ data_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+
+def _apt_lists() -> Path:
+    """Our own copy of apt's lists (`seal data fetch-debian`): a plain `apt-get update` elsewhere on the
+    machine (without Acquire::Languages=en) deletes the Translation-en files from /var/lib/apt/lists."""
+    from app.settings import get_settings
+
+    return get_settings().data_dir / "apt-lists"
+
+
 @data_app.command("sources")
 def data_sources(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Which text sources are installed, how many passages each gives, and what to install if not."""
@@ -24,7 +34,7 @@ def data_sources(json_out: bool = typer.Option(False, "--json", help="Print JSON
     rows = []
     for name in SOURCES:
         try:
-            count = sum(1 for _ in load_source(name))
+            count = sum(1 for _ in load_source(name, apt_lists=_apt_lists()))
             rows.append({"source": name, "available": True, "passages": count, "install": None})
         except SourceMissing as exc:
             rows.append({"source": name, "available": False, "passages": 0, "install": str(exc)})
@@ -48,7 +58,7 @@ def data_fetch_debian() -> None:
     from training.data.sources import SourceMissing, fetch_debian_lists
 
     try:
-        target = fetch_debian_lists()
+        target = fetch_debian_lists(_apt_lists())
     except SourceMissing as exc:
         fail(str(exc))
     console.print(f"Debian package descriptions ready in {target}", highlight=False)
@@ -105,7 +115,7 @@ def data_build(
     config = BuildConfig(out=str(out), sources=source, per_source=per_source, questions_per_passage=questions,
                          read_fraction=read_fraction, dev_per_source=dev_per_source, dev_queries=dev_queries,
                          augment_strength=augment, seed=seed, dev_set=str(dev_set) if dev_set else None,
-                         corpus=_corpus_counts(corpus), transforms=transforms)
+                         corpus=_corpus_counts(corpus), transforms=transforms, apt_lists=str(_apt_lists()))
     try:
         builder = Builder(config, log=lambda m: console.print(m, highlight=False))
         items = builder.prepare()
@@ -149,7 +159,7 @@ def data_extend(
     if source and per_source <= 0:
         fail("--source needs --per-source N: how many training passages each named source should have in all")
     try:
-        builder = Builder(load_build_config(out), log=lambda m: console.print(m, highlight=False))
+        builder = Builder(load_build_config(out, apt_lists=_apt_lists()), log=lambda m: console.print(m, highlight=False))
         items = builder.extend(Extension(list(source), per_source, questions, read_fraction, _corpus_counts(corpus), faq))
     except (SourceMissing, ValueError) as exc:
         fail(str(exc))
@@ -192,8 +202,8 @@ def data_faq_dev(
     log = lambda m: console.print(m, highlight=False)  # noqa: E731
     try:
         if repin:
-            write_pin(make_pin(seed=seed, per_source=per_source, log=log), pin)
-        summary = build_faq_dev(out, pin, log=log)
+            write_pin(make_pin(seed=seed, per_source=per_source, log=log, apt_lists=_apt_lists()), pin)
+        summary = build_faq_dev(out, pin, log=log, apt_lists=_apt_lists())
     except (SourceMissing, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if json_out:

@@ -12,7 +12,7 @@ vector of them):
 - ``fortunes``: quotations and sayings (``fortunes``, ``fortunes-min``; the offensive set is not used);
 - ``dictionaries``: definitions from the Devil's Dictionary, the Jargon File and FOLDOC (``dict-devil``,
   ``dict-jargon``, ``dict-foldoc``);
-- ``everyday``: everyday spoken questions and requests (``training/data/everyday.py``).
+- ``everyday``: everyday spoken questions and requests (``training/data/everyday/``).
 
 Every sentence is checked against the evaluation questions (``DevGuard``): one that repeats a dev
 question, or shares four words in a row with one, is never spoken for training.

@@ -43,13 +43,14 @@ def _package_versions(packages: list[str]) -> dict[str, str | None]:
 
 
 def draw_distractors(sources: tuple[str, ...] | list[str] = DISTRACTOR_SOURCES, per_source: int = DISTRACTORS_PER_SOURCE,
-                     seed: int = 0, log: Log = print) -> list[dict]:
+                     seed: int = 0, log: Log = print, apt_lists: Path | None = None) -> list[dict]:
     """``per_source`` passage ids of each source, a seeded sample of its sorted ids (so the choice does
-    not depend on the order the source yields them in). A missing source is named and skipped."""
+    not depend on the order the source yields them in). A missing source is named and skipped.
+    ``apt_lists``: our own copy of apt's lists, for a ``debian`` source (``sources.load_source``)."""
     records = []
     for source in sources:
         try:
-            ids = sorted({p.id for p in load_source(source)})
+            ids = sorted({p.id for p in load_source(source, apt_lists=apt_lists)})
         except SourceMissing as exc:
             log(f"distractor source {source} is not installed, none drawn from it: {exc}")
             continue
@@ -61,10 +62,11 @@ def draw_distractors(sources: tuple[str, ...] | list[str] = DISTRACTOR_SOURCES, 
 
 
 def make_pin(seed: int = 0, per_source: int = DISTRACTORS_PER_SOURCE,
-             sources: tuple[str, ...] | list[str] = DISTRACTOR_SOURCES, log: Log = print) -> list[dict]:
+             sources: tuple[str, ...] | list[str] = DISTRACTOR_SOURCES, log: Log = print,
+             apt_lists: Path | None = None) -> list[dict]:
     """A new pin from what is installed now: all six FAQs (every one must be), distractors as drawn."""
     entries = list(load_faqs(FAQS))
-    distractors = draw_distractors(sources, per_source, seed, log)
+    distractors = draw_distractors(sources, per_source, seed, log, apt_lists)
     counts = {faq: sum(e.faq == faq for e in entries) for faq in FAQS}
     meta = {
         "kind": "meta", "made": datetime.date.today().isoformat(), "dev_faqs": list(DEV_FAQS),
@@ -104,12 +106,13 @@ def query_id(entry_id: str) -> str:
     return f"q-{entry_id}"
 
 
-def build_faq_dev(out: Path, pin: Path = DEFAULT_PIN, log: Log = print) -> dict:
+def build_faq_dev(out: Path, pin: Path = DEFAULT_PIN, log: Log = print, apt_lists: Path | None = None) -> dict:
     """Write ``out/kb.jsonl`` and ``out/queries.jsonl`` (the formats ``seal eval --kb --queries`` reads, docs/architecture.md)
     from the pin and the installed packages, and ``out/build.json`` with what was found and what not.
 
     Raises FaqMissing (naming the apt packages) when an FAQ is not installed at all; entries and
-    distractors an installed version no longer has are listed and left out.
+    distractors an installed version no longer has are listed and left out. ``apt_lists``: our own
+    copy of apt's lists, for distractors drawn from ``debian`` (``sources.load_source``).
     """
     records = read_pin(pin)
     meta = next((r for r in records if r["kind"] == "meta"), {})
@@ -131,7 +134,7 @@ def build_faq_dev(out: Path, pin: Path = DEFAULT_PIN, log: Log = print) -> dict:
     for source, ids in wanted.items():
         left = set(ids)
         try:
-            for passage in load_source(source):
+            for passage in load_source(source, apt_lists=apt_lists):
                 if passage.id in left:
                     found[passage.id] = passage.to_kb()
                     left.discard(passage.id)

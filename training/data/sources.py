@@ -60,9 +60,13 @@ def clip_words(text: str, limit: int = MAX_WORDS) -> str:
 SOURCES = ("debian", "wordnet", "gcide", "man")
 
 
-def load_source(name: str, limit: int | None = None) -> Iterator[Passage]:
-    """Passages of a named source, or of ``jsonl:PATH`` (knowledge-base records, optional ``label``/``summary``)."""
-    loaders = {"debian": debian_passages, "wordnet": wordnet_passages, "gcide": gcide_passages, "man": man_passages}
+def load_source(name: str, limit: int | None = None, apt_lists: Path | None = None) -> Iterator[Passage]:
+    """Passages of a named source, or of ``jsonl:PATH`` (knowledge-base records, optional ``label``/``summary``).
+
+    ``apt_lists``: the caller's own copy of apt's lists for ``debian`` (``fetch_debian_lists``), tried
+    before the system's; None: the system's /var/lib/apt/lists only."""
+    loaders = {"debian": lambda: debian_passages(apt_lists), "wordnet": wordnet_passages, "gcide": gcide_passages,
+               "man": man_passages}
     if name.startswith("jsonl:"):
         passages = jsonl_passages(Path(name[6:]))
     elif name in loaders:
@@ -120,34 +124,32 @@ def _long_description(body: str) -> str:
     return " ".join(p for p in paragraphs if p)
 
 
-def private_apt_lists() -> Path:
-    """Our own copy of apt's lists: a plain `apt-get update` elsewhere on the machine (without
-    Acquire::Languages=en) deletes the Translation-en files from /var/lib/apt/lists."""
-    from app.settings import get_settings
+def fetch_debian_lists(apt_lists: Path) -> Path:
+    """apt-get update into ``apt_lists``, with the English long descriptions.
 
-    return get_settings().data_dir / "apt-lists"
-
-
-def fetch_debian_lists() -> Path:
-    """apt-get update into ``private_apt_lists()``, with the English long descriptions."""
-    target = private_apt_lists()
-    (target / "partial").mkdir(parents=True, exist_ok=True)
-    cmd = ["apt-get", "update", "-q", "-o", "Acquire::Languages=en", "-o", f"Dir::State::Lists={target}"]
+    A folder of our own (the caller's, e.g. the data folder's ``apt-lists``): a plain `apt-get update`
+    elsewhere on the machine (without Acquire::Languages=en) deletes the Translation-en files from
+    /var/lib/apt/lists."""
+    (apt_lists / "partial").mkdir(parents=True, exist_ok=True)
+    cmd = ["apt-get", "update", "-q", "-o", "Acquire::Languages=en", "-o", f"Dir::State::Lists={apt_lists}"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise SourceMissing(f"`{' '.join(cmd)}` failed (run it as root or with sudo): {result.stderr.strip()[-300:]}")
-    return target
+    return apt_lists
 
 
-def apt_lists_dir() -> Path:
-    for candidate in (private_apt_lists(), APT_LISTS):
+def apt_lists_dir(apt_lists: Path | None = None) -> Path:
+    """The first of ``apt_lists`` (our own copy, when given) and the system's lists that has the
+    English long descriptions."""
+    candidates = ([apt_lists] if apt_lists is not None else []) + [APT_LISTS]
+    for candidate in candidates:
         if glob.glob(str(candidate / "*_i18n_Translation-en*")):
             return candidate
-    raise SourceMissing(f"no Translation-en lists in {private_apt_lists()} or {APT_LISTS}: {APT_PACKAGES['debian']}")
+    raise SourceMissing(f"no Translation-en lists in {' or '.join(map(str, candidates))}: {APT_PACKAGES['debian']}")
 
 
-def debian_passages() -> Iterator[Passage]:
-    lists = apt_lists_dir()
+def debian_passages(apt_lists: Path | None = None) -> Iterator[Passage]:
+    lists = apt_lists_dir(apt_lists)
     translations = sorted(glob.glob(str(lists / "*_i18n_Translation-en*")))
     sections: dict[str, tuple[str, str]] = {}
     for path in sorted(glob.glob(str(lists / "*_binary-*_Packages*"))):
