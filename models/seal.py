@@ -10,7 +10,7 @@ default) means the adapters only have to turn sound into something like word-pie
 pretrained text encoder still composes meaning. The shared scaling layer starts as the identity, so a
 fresh model's text side equals the plain sentence encoder and passages indexed with either agree.
 
-A checkpoint is ``config.json`` (a ``SealConfig``) + ``model.safetensors`` holding only the trained
+A checkpoint (models/checkpoint.py) is ``config.json`` (a ``SealConfig``) + ``model.safetensors`` holding only the trained
 tensors (adapters, shared scaling, any fine-tuned top layers); base weights are named in the config
 and loaded from their offline packages.
 """
@@ -18,9 +18,7 @@ and loaded from their offline packages.
 from __future__ import annotations
 
 import copy
-import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +26,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from models.adapters import AdapterTransformer, ConvAdapter, CTCHead, MLPAdapter, SharedScaling
 from models.config import SealConfig
 from models.engines import SpeechEngine, TorchEngine
-from models.adapters import AdapterTransformer, ConvAdapter, CTCHead, MLPAdapter, SharedScaling
 from models.speech_encoder import SpeechEncoder
 from models.text_tower import TextEmbedder, mean_pool
 
 from models.text_side import CHECKPOINTS_DIR, DEFAULT_CHECKPOINT, text_side_key  # noqa: F401  (re-exported)
-CONFIG_NAME, WEIGHTS_NAME, CARD_NAME = "config.json", "model.safetensors", "README.md"
+from models.checkpoint import CARD_NAME, CONFIG_NAME, WEIGHTS_NAME  # noqa: F401  (re-exported)
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
@@ -326,39 +324,15 @@ class SealModel(nn.Module):
 
     def save_pretrained(self, directory: str | Path, card: str | None = None) -> Path:
         """Write config.json, model.safetensors (trained tensors only) and a model card README.md."""
-        from safetensors.torch import save_file
+        from models.checkpoint import save
 
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / CONFIG_NAME).write_text(json.dumps(asdict(self.config), indent=2) + "\n")
-        save_file(self.trained_state_dict(), str(directory / WEIGHTS_NAME), metadata={"format": "pt"})
-        if card is not None or not (directory / CARD_NAME).exists():
-            (directory / CARD_NAME).write_text(card or self.config.default_card())
-        return directory
+        return save(self, Path(directory), card)
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, device: str = "cpu", dtype: str | torch.dtype = "float32",
                         cache_dir: Path | None = None) -> "SealModel":
         """Load a checkpoint folder; ``None`` means the shipped checkpoint (a fresh model if its folder is missing).
         ``cache_dir``: where converted base weights are kept (models/weights.py)."""
-        if path is None:
-            if not (DEFAULT_CHECKPOINT / CONFIG_NAME).is_file():
-                return cls(SealConfig(), device=device, dtype=dtype, cache_dir=cache_dir)
-            path = DEFAULT_CHECKPOINT
-        path = Path(path)
-        if not (path / CONFIG_NAME).is_file():
-            raise FileNotFoundError(f"{path}: not a SEAL checkpoint (no {CONFIG_NAME}); train one with `seal train stage2`")
-        config = SealConfig.from_dict(json.loads((path / CONFIG_NAME).read_text()))
-        model = cls(config, device=device, dtype=dtype, cache_dir=cache_dir)
-        weights = path / WEIGHTS_NAME
-        if weights.is_file():
-            from safetensors.torch import load_file
+        from models.checkpoint import load
 
-            state = load_file(str(weights))
-            missing = [k for k in model.trained_state_dict() if k not in state]
-            if missing:
-                raise ValueError(f"{weights}: checkpoint lacks {len(missing)} trained tensors, e.g. {missing[0]}")
-            model.load_state_dict(state, strict=False)
-            model.to(device=device, dtype=model.torch_dtype)
-            model.checkpoint_path = path
-        return model
+        return load(cls, path, device, dtype, cache_dir)
