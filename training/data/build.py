@@ -3,7 +3,7 @@
 Layout of ``out``:
 - ``build.json``: the settings it was built with (a re-run with other settings is refused), and the
   extensions grown onto it since (``Builder.extend``: more training passages, same dev set);
-- ``passages.jsonl``: training passages (``Passage`` records, with class labels);
+- ``passages.jsonl``: training passages (``LabeledPassage`` records, with class labels);
 - ``plan.jsonl``: every utterance to make (text, voice, prosody, augmentation seed), fixed up front
   so a re-run makes exactly the same set;
 - ``manifest.jsonl``: the utterances made so far (one line each, appended as they finish), which is
@@ -35,7 +35,7 @@ import soundfile as sf
 
 from training.data.augment import augment
 from training.data.corpus import DevGuard, corpus_sentences, dev_questions
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 from training.data.questions import _speakable, questions_for
 from training.data.sources import load_source
 from training.data.transforms import transform
@@ -134,7 +134,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def shuffled_sources(config: BuildConfig) -> dict[str, list[Passage]]:
+def shuffled_sources(config: BuildConfig) -> dict[str, list[LabeledPassage]]:
     """Every source's passages in the build's fixed random order (``split_sources`` takes the dev
     passages out of it).
 
@@ -177,7 +177,7 @@ class PinnedDevSet:
 
 
 def split_sources(config: BuildConfig, pinned: PinnedDevSet | None,
-                  log=print) -> tuple[dict[str, list[Passage]], dict[str, list[Passage]]]:
+                  log=print) -> tuple[dict[str, list[LabeledPassage]], dict[str, list[LabeledPassage]]]:
     """Each source's dev passages, and its other passages in the order training draws them.
 
     Without a pinned dev set the dev passages are the first ``dev_per_source`` of the shuffle; with
@@ -200,7 +200,7 @@ def split_sources(config: BuildConfig, pinned: PinnedDevSet | None,
 
 
 def select_passages(config: BuildConfig, pinned: PinnedDevSet | None,
-                    log=print) -> tuple[list[Passage], dict[str, list[Passage]]]:
+                    log=print) -> tuple[list[LabeledPassage], dict[str, list[LabeledPassage]]]:
     """Training passages and each source's dev passages, disjoint, sampled with the config's seed."""
     dev_by_source, train_by_source = split_sources(config, pinned, log)
     train = []
@@ -238,13 +238,13 @@ class Extension:
     faq: bool = False  # the training FAQs' questions (headings and rewrites) and answers (training/data/faqs.py)
 
 
-def _add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: Passage, voice: str, split: str) -> None:
+def _add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: LabeledPassage, voice: str, split: str) -> None:
     prosody = Prosody.random(rng)
     items.append(Item(_item_id(kind, p.id, text, voice), kind, text, p.id, p.label, p.source, voice,
                       prosody.rate, prosody.pitch, rng.getrandbits(31), split))
 
 
-def training_items(passages: list[Passage], questions: int, read_fraction: float, voices: list[str],
+def training_items(passages: list[LabeledPassage], questions: int, read_fraction: float, voices: list[str],
                    rng: random.Random) -> list[Item]:
     items: list[Item] = []
     for p in passages:
@@ -274,7 +274,7 @@ def sentence_items(corpus: dict[str, int], voices: list[str], seed: int, known: 
     return items
 
 
-def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage], pinned: PinnedDevSet | None = None,
+def make_plan(config: BuildConfig, train: list[LabeledPassage], dev: list[LabeledPassage], pinned: PinnedDevSet | None = None,
               log=print) -> list[Item]:
     rng = random.Random(config.seed + 1)
     items = training_items(train, config.questions_per_passage, config.read_fraction, config.voices, rng)
@@ -294,7 +294,7 @@ def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage], pin
     return items
 
 
-def write_dev_set(path: Path, dev_by_source: dict[str, list[Passage]], dev_items: list[Item]) -> None:
+def write_dev_set(path: Path, dev_by_source: dict[str, list[LabeledPassage]], dev_items: list[Item]) -> None:
     """The dev set's identity, one line per dev passage: what a later build needs to pin it."""
     asked = {item.passage_id: asdict(item) for item in dev_items}
     _write_jsonl(path, ({"source": name, "passage_id": p.id, "question": asked.get(p.id)}

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 from training.data.sources import MAX_WORDS, SourceMissing, clip_words
 
 DEV_FAQS = ("perl", "sqlite")
@@ -608,8 +608,8 @@ def faq_training_pairs(paraphrases: int = 3, seed: int = 0, faqs: tuple[str, ...
     return [p for p in pairs if p.origin == "heading" or len(owners[p.question.lower().rstrip("?. ")]) == 1]
 
 
-def faq_passages(faqs: tuple[str, ...] | list[str] = TRAIN_FAQS, max_words: int = MAX_WORDS) -> list[Passage]:
+def faq_passages(faqs: tuple[str, ...] | list[str] = TRAIN_FAQS, max_words: int = MAX_WORDS) -> list[LabeledPassage]:
     """The training FAQs' answers as data-build passages: class label = the FAQ, summary = its heading."""
     _refuse_dev(faqs)
-    return [Passage(e.id, clip_words(" ".join(e.answer.split()), max_words), e.to_kb()["title"], "faq", e.faq,
+    return [LabeledPassage(e.id, clip_words(" ".join(e.answer.split()), max_words), e.to_kb()["title"], "faq", e.faq,
                     e.question, {"form": e.form}) for e in load_faqs(faqs)]
