@@ -127,7 +127,7 @@ def chunks_of(
     path: Path, source: str, count_tokens, config: ChunkConfig, scope: str | None = None, limits: LoadLimits | None = None
 ) -> list[FileChunk]:
     """The file's chunks, ready to store (raises ``LoadError``)."""
-    passages: dict[str, FileChunk] = {}
+    by_id: dict[str, FileChunk] = {}
     file = file_identity(source, scope)
     for doc in load_file(path, source, limits):
         chunks = chunk_text(doc.text, count_tokens, config)
@@ -137,11 +137,11 @@ def chunks_of(
                 key = f"id\x00{doc.doc_id}" if len(chunks) == 1 else f"id\x00{doc.doc_id}\x00{number}"
                 if scope:  # a scoped file's ids are its own, not the collection's
                     key = f"{file}\x00{key}"
-            passage = FileChunk(chunk, doc.source, file, doc.doc_id, number, doc.title, key)
-            passages.setdefault(passage.point_id, passage)  # a repeated chunk is stored once
-    if not passages:
+            piece = FileChunk(chunk, doc.source, file, doc.doc_id, number, doc.title, key)
+            by_id.setdefault(piece.point_id, piece)  # a repeated chunk is stored once
+    if not by_id:
         raise LoadError("no text in it")
-    return list(passages.values())
+    return list(by_id.values())
 
 
 def _progress(enabled: bool):
