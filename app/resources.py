@@ -1,8 +1,8 @@
 """What every request and session shares: models, the knowledge store, the pipelines, the answerer.
 
 Loaded once, in a worker thread, right after the server starts: ``/healthz`` answers at once,
-``/readyz`` and the websocket's ``ready`` wait for the load. The embedded Qdrant client is not made for
-threads racing on it, so every store call goes through one lock (searches take a few ms).
+``/readyz`` and the websocket's ``ready`` wait for the load. Requests share one ``KnowledgeStore``
+from several worker threads; the store itself makes an embedded engine take one call at a time.
 """
 
 from __future__ import annotations
@@ -24,25 +24,6 @@ from llm.answer import Answerer, get_answerer
 
 log = logging.getLogger("seal.server")
 T = TypeVar("T")
-
-
-class LockedStore:
-    """The store with each method call serialized (embedded Qdrant is single-writer)."""
-
-    def __init__(self, store: Any) -> None:
-        self._store = store
-        self._lock = threading.RLock()
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._store, name)
-        if not callable(value):
-            return value
-
-        def locked(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                return value(*args, **kwargs)
-
-        return locked
 
 
 class Busy(Exception):
@@ -118,7 +99,7 @@ class Resources:
         from retrieval.store import KnowledgeStore
 
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("store", lambda: LockedStore(KnowledgeStore(self.settings))),
+            ("store", lambda: KnowledgeStore(self.settings)),
             ("seal_model", lambda: registry.get_seal_model(self.settings)),
             ("text_embedder", lambda: registry.get_text_embedder(self.settings)),
             ("transcriber", lambda: registry.get_transcriber(self.settings)),

@@ -20,9 +20,9 @@ import numpy as np
 
 from llm.client import LlmConfig, VllmAnswerer
 from llm.fallback import FallbackAnswerer
-from llm.types import AnswerDelta, AnswerDone, Passage, Turn
+from llm.types import AnswerDelta, AnswerDone, RetrievedPassage, Turn
 
-__all__ = ["AnswerDelta", "AnswerDone", "Answerer", "FallbackAnswerer", "Passage", "Turn", "VllmAnswerer", "get_answerer"]
+__all__ = ["AnswerDelta", "AnswerDone", "Answerer", "FallbackAnswerer", "RetrievedPassage", "Turn", "VllmAnswerer", "get_answerer"]
 
 
 class Answerer(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from llm.types import Passage
+from llm.types import RetrievedPassage
 
 # [2], [1, 3], [1][2] (two matches), [2-4]; numbers outside the passage list are ignored.
 _CITATION = re.compile(r"\[(\d+(?:\s*(?:,|;|-|–)\s*\d+)*)\]")
@@ -24,7 +24,7 @@ def cited_numbers(text: str) -> list[int]:
     return seen
 
 
-def resolve_citations(text: str, passages: list[Passage]) -> list[str]:
+def resolve_citations(text: str, passages: list[RetrievedPassage]) -> list[str]:
     """Passage ids for the ``[n]`` markers in ``text`` (n counts from 1 in the prompt's order)."""
     ids: list[str] = []
     for number in cited_numbers(text):

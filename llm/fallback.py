@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from llm.citations import resolve_citations
-from llm.types import AnswerDelta, AnswerDone, Passage, Turn, as_passages
+from llm.types import AnswerDelta, AnswerDone, RetrievedPassage, Turn, as_passages
 
 EmbedTexts = Callable[[list[str]], np.ndarray]
 
@@ -67,7 +67,7 @@ def split_sentences(text: str, limit: int = FallbackConfig.sentence_chars) -> li
     return out
 
 
-def candidates(passages: list[Passage], config: FallbackConfig) -> list[Candidate]:
+def candidates(passages: list[RetrievedPassage], config: FallbackConfig) -> list[Candidate]:
     return [
         Candidate(index, position, sentence)
         for index, passage in enumerate(passages[: config.passages])
@@ -104,7 +104,7 @@ def score_by_words(items: list[Candidate], question: str) -> np.ndarray:
 
 
 def choose(
-    passages: list[Passage],
+    passages: list[RetrievedPassage],
     question_text: str | None,
     query_vector: np.ndarray | None,
     embed_texts: EmbedTexts | None,

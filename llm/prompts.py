@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from llm.types import Passage, Turn
+from llm.types import RetrievedPassage, Turn
 from models.audio import SAMPLE_RATE, wav_bytes
 
 RULES = (
@@ -60,7 +60,7 @@ def _defang(text: str) -> str:
     return _FENCE.sub(r"‹\1", text)
 
 
-def format_passages(passages: list[Passage], limit: int = PromptLimits.passage_chars, title_limit: int = PromptLimits.title_chars) -> str:
+def format_passages(passages: list[RetrievedPassage], limit: int = PromptLimits.passage_chars, title_limit: int = PromptLimits.title_chars) -> str:
     """Each passage fenced as ``<passage n="1" title="...">text</passage>``, numbered from 1 in retrieval order."""
     if not passages:
         return "(no passages were found)"
@@ -73,7 +73,7 @@ def format_passages(passages: list[Passage], limit: int = PromptLimits.passage_c
     return "\n".join(blocks)
 
 
-def question_prompt(passages: list[Passage], question_text: str | None, has_audio: bool, limits: PromptLimits) -> str:
+def question_prompt(passages: list[RetrievedPassage], question_text: str | None, has_audio: bool, limits: PromptLimits) -> str:
     if has_audio and question_text:
         asked = f'The question is in the audio clip. An automatic transcript, which may contain errors: "{question_text}"'
     elif has_audio:
@@ -103,7 +103,7 @@ def history_messages(history: list[Turn] | None, limits: PromptLimits) -> list[d
 def build_messages(
     audio: np.ndarray | bytes | None,
     question_text: str | None,
-    passages: list[Passage],
+    passages: list[RetrievedPassage],
     history: list[Turn] | None = None,
     limits: PromptLimits | None = None,
 ) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ class Turn:
 
 
 @dataclass(frozen=True)
-class Passage:
+class RetrievedPassage:
     """The fields of a retrieved passage that answering needs."""
 
     id: str
@@ -59,16 +59,16 @@ class Passage:
     source: str | None = None
 
 
-def as_passage(item: Any) -> Passage:
-    """A ``Passage`` from a retrieval hit, a dict, or any object with ``id`` and ``text``."""
-    if isinstance(item, Passage):
+def as_passage(item: Any) -> RetrievedPassage:
+    """A ``RetrievedPassage`` from a retrieval hit, a dict, or any object with ``id`` and ``text``."""
+    if isinstance(item, RetrievedPassage):
         return item
     get = item.get if isinstance(item, dict) else (lambda key, default=None: getattr(item, key, default))
     text = get("text")
     if text is None:
         raise TypeError(f"a passage needs a 'text' field; got {type(item).__name__}")
     title, source = get("title"), get("source")
-    return Passage(
+    return RetrievedPassage(
         id=str(get("id", "")),
         text=str(text),
         title=str(title) if title else None,
@@ -76,5 +76,5 @@ def as_passage(item: Any) -> Passage:
     )
 
 
-def as_passages(items: list[Any] | None) -> list[Passage]:
+def as_passages(items: list[Any] | None) -> list[RetrievedPassage]:
     return [as_passage(item) for item in items or []]

@@ -1,8 +1,9 @@
 """The store's Qdrant Edge engine (``SEAL_STORE_ENGINE=edge``, the default): the Qdrant engine in-process, in Rust.
 
 One ``EdgeShard`` per collection, persisted in ``config.data_dir / "qdrant-edge" / <collection>``.
-``KnowledgeStore`` hands its operations here when the setting asks for it; the payload, point ids and
-named vectors are the same as the other engines', so ingestion and search code do not change.
+A ``StoreEngine`` (``retrieval/store_engine.py``): ``KnowledgeStore`` opens it when the setting asks for
+it; the payload, point ids and named vectors are the same as the other engine's, so ingestion and search
+code do not change.
 
 Index building: after each upsert batch the shard's optimizer runs (``optimize()``), as a Qdrant server
 would run it in the background. Below Qdrant's indexing threshold (about 7,000 points of 384-d vectors)
@@ -19,7 +20,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,16 @@ try:
 except ImportError:  # pragma: no cover - the dependency is declared; a clear message if it is missing
     edge = None
 
-from retrieval.store import StoreConfig, StoredPoint, StoreError, StoreLockedError
+from retrieval.store_engine import (
+    Hit,
+    StoreConfig,
+    StoredPoint,
+    StoreError,
+    StoreLockedError,
+    groups,
+    hit_of,
+    locked_message,
+)
 
 # Collection names become folder names: keep them to what a folder name can safely be.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -45,6 +55,7 @@ class EdgeEngine:
         self.root = Path(config.data_dir) / "qdrant-edge"
         self.search_threads = config.edge_search_threads
         self.root.mkdir(parents=True, exist_ok=True)
+        self.location = str(self.root)
         self._shards: dict[str, Any] = {}
         self.optimize_s = 0.0  # time spent building indexes since opening (the benchmark reports it)
         for name in self.names():  # open them all now, so a second process is told at once (as in local mode)
@@ -85,10 +96,7 @@ class EdgeEngine:
         except Exception as exc:  # the shard's write-ahead log is locked by another process
             if "WouldBlock" not in str(exc):
                 raise
-            raise StoreLockedError(
-                f"the knowledge base at {folder} is open in another process (is `seal serve` running?); use the "
-                "server's POST /api/ingest, stop that process, or set SEAL_QDRANT_URL to share a Qdrant server"
-            ) from None
+            raise StoreLockedError(locked_message(folder)) from None
 
     def create(self, collection: str, dims: dict[str, int]) -> None:
         shard = edge.EdgeShard.create(str(self._folder(collection)), self._config(dims))
@@ -120,10 +128,11 @@ class EdgeEngine:
 
     # -- points --------------------------------------------------------------------------------
 
-    def upsert(self, collection: str, points: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+    def upsert(self, collection: str, points: Sequence[StoredPoint]) -> None:
         shard = self._shard(collection)
-        rows = [edge.Point(pid, {name: np.asarray(v, dtype=np.float32).tolist() for name, v in vecs.items()}, payload)
-                for pid, vecs, payload in points]
+        rows = [edge.Point(p.id, {name: np.asarray(v, dtype=np.float32).tolist() for name, v in p.vectors.items()},
+                           p.payload)
+                for p in points]
         shard.update(edge.UpdateOperation.upsert_points(rows))
         started = time.perf_counter()
         shard.optimize()  # a no-op until a segment passes the indexing threshold (see the module notes)
@@ -140,18 +149,21 @@ class EdgeEngine:
             if offset is None:
                 return ids
 
-    def scroll_payloads(self, collection: str, files: list[str], select) -> Iterable[tuple[str, dict[str, Any]]]:
-        """(id, payload) of the points stored from ``files`` (payload: ``True`` or a list of fields)."""
-        shard, offset = self._shard(collection), None
-        request = edge.Filter(must=[edge.FieldCondition(key="file", match=edge.MatchAny(any=list(files)))])
-        while True:
-            records, offset = shard.scroll(
-                edge.ScrollRequest(offset=offset, limit=2048, filter=request, with_payload=select, with_vector=False)
-            )
-            for record in records:
-                yield str(record.id), dict(record.payload or {})
-            if offset is None:
-                return
+    def file_payloads(self, collection: str, files: list[str], select: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, payload) of the points stored from ``files`` (payload: ``True`` or a list of fields),
+        filtered on the indexed ``file`` field 256 files at a time."""
+        shard = self._shard(collection)
+        for group in groups(files, 256):
+            offset = None
+            request = edge.Filter(must=[edge.FieldCondition(key="file", match=edge.MatchAny(any=group))])
+            while True:
+                records, offset = shard.scroll(
+                    edge.ScrollRequest(offset=offset, limit=2048, filter=request, with_payload=select, with_vector=False)
+                )
+                for record in records:
+                    yield str(record.id), dict(record.payload or {})
+                if offset is None:
+                    break
 
     def scroll_points(self, collection: str, limit: int, offset: Any = None) -> tuple[list[StoredPoint], Any]:
         """A page of points with vectors and payload, and the offset of the next page (None at the end)."""
@@ -164,7 +176,7 @@ class EdgeEngine:
         self._shard(collection).update(edge.UpdateOperation.set_payload([uuid.UUID(i) for i in ids], payload))
 
     def records(self, collection: str, limit: int, with_vectors: bool = False) -> list[Any]:
-        """Up to ``limit`` stored points with payload (and vectors): for tests and the benchmark."""
+        """Up to ``limit`` stored points with payload (and vectors), as the engine gives them: for the benchmark."""
         records, _ = self._shard(collection).scroll(
             edge.ScrollRequest(limit=limit, with_payload=True, with_vector=with_vectors)
         )
@@ -178,15 +190,16 @@ class EdgeEngine:
         shard = self._shard(collection)
         shard.update(edge.UpdateOperation.delete_points_by_filter(_source_filter(source)))
 
-    def search(self, collection: str, vector: list[float], using: str, k: int, source: str | None) -> list[Any]:
-        return self._shard(collection).query(
+    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None) -> list[Hit]:
+        points = self._shard(collection).query(
             edge.QueryRequest(
                 limit=k,
-                query=edge.Query.Nearest(vector, using=using),
+                query=edge.Query.Nearest(query, using=using),
                 filter=_source_filter(source) if source is not None else None,
                 with_payload=True,
             )
         )
+        return [hit_of(point) for point in points]
 
 
 def _source_filter(source: str):

@@ -1,15 +1,9 @@
 """Ingest files into a knowledge base: load -> chunk -> embed (both towers) -> upsert -> drop stale chunks.
 
-Re-ingesting costs what changed. Each point records what embedded it (``embedded_with``: a key of the
-two towers' weights) and the state of its file when it was stored (``file_hash``, ``file_chunks``):
-
-- a file whose stored points all carry its current hash and the current key, and are as many as it
-  had chunks, is passed over without even being chunked;
-- in a changed file, a chunk stored under the same id with the same text and key keeps its vectors
-  (only its payload is brought up to date, e.g. a chunk number that moved); only new or edited chunks
-  are embedded;
-- the models are loaded only once something needs embedding (pass ``Deferred`` loaders), so an
-  unchanged re-ingest reads files, hashes them and asks the store, nothing more.
+Re-ingesting costs what changed: ``retrieval/ingest_plan.py`` finds the files that changed since they
+were stored and, in each, the chunks to embed again. The models are loaded only once something needs
+embedding (pass ``Deferred`` loaders), so an unchanged re-ingest reads files, hashes them and asks the
+store, nothing more.
 
 Safe to re-run: point ids derive from the file and chunk (or the JSONL id). Old chunks are deleted, and
 the kept chunks marked with the file's new hash, only after the new ones are embedded and stored, so a
@@ -29,25 +23,31 @@ name stored, never a file or a record that ``seal ingest`` put there.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
 from retrieval.chunking import ChunkConfig, chunk_text
+from retrieval.ingest_plan import (  # noqa: F401 - IngestReport and the keys are ingestion's public names too
+    BOOKKEEPING,
+    FileWork,
+    IngestReport,
+    Skipped,
+    changed_files,
+    file_identity,
+    models_key,
+    plan_file,
+    vectors_key,
+)
 from retrieval.loaders import LoadError, LoadLimits, load_file, supported
-from retrieval.store import KnowledgeStore, Passage, StoredPoint
+from retrieval.store import FileChunk, KnowledgeStore, StoredPoint
 
 # Chunks are sorted by length, so a batch holds similar lengths and little of it is padding.
 BATCH_SIZE = 32
-# Bump when loading or chunking changes what a file turns into, so every file is chunked again.
-CHUNKING_VERSION = 1
-BOOKKEEPING = ("embedded_with", "file_hash", "file_chunks")  # payload fields ingestion writes for itself
 
 T = TypeVar("T")
 
@@ -82,56 +82,6 @@ def _resolve(model: Any) -> Any:
     return model.get() if isinstance(model, Deferred) else model
 
 
-def vectors_key(seal_text_side_key: str, text_model: str) -> str:
-    """What a point's two vectors depend on: SEAL's text side (``models.seal.text_side_key``) and the
-    plain text tower's name. Stored as ``embedded_with``; a new key makes the next ingest re-embed."""
-    return hashlib.sha256(f"{seal_text_side_key}\x00{text_model}".encode()).hexdigest()[:16]
-
-
-def models_key(seal_model: Any, text_embedder: Any) -> str:
-    """``vectors_key`` of loaded models (a stand-in without ``text_side_key`` is keyed by its type)."""
-    seal_key = getattr(seal_model, "text_side_key", None) or type(seal_model).__name__
-    return vectors_key(seal_key, getattr(text_embedder, "name", None) or type(text_embedder).__name__)
-
-
-@dataclass
-class Skipped:
-    path: str
-    reason: str
-
-
-@dataclass
-class IngestReport:
-    collection: str
-    files: int = 0  # files stored (new, changed or unchanged)
-    chunks: int = 0  # passages embedded and written
-    unchanged: int = 0  # passages already stored with the same text and models: not embedded again
-    removed: int = 0  # stale passages of changed files deleted
-    skipped: list[Skipped] = field(default_factory=list)
-    seconds: float = 0.0
-    points: int = 0  # passages in the collection afterwards
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class _File:
-    path: Path
-    source: str  # the name shown with its passages
-    identity: str  # the name its passages are stored under (payload ``file``); see file_identity
-    digest: str = ""
-    passages: list[Passage] = field(default_factory=list)
-    marks: dict[str, Any] = field(default_factory=dict)  # the bookkeeping payload its points get
-    stored: bool = False  # some of its points are in the store already
-    embed: list[Passage] = field(default_factory=list)  # new or edited chunks
-    relabel: dict[str, dict[str, Any]] = field(default_factory=dict)  # kept chunk id -> payload fields to set
-    stale: set[str] = field(default_factory=set)
-    left: int = 0  # chunks not yet embedded
-    failed: bool = False
-    points: list[StoredPoint] = field(default_factory=list)  # embedded, held until the whole file is
-
-
 _locks: dict[tuple[str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -140,12 +90,6 @@ def collection_lock(store: KnowledgeStore, collection: str) -> threading.Lock:
     """The lock ingests into ``collection`` of this store take turns on (within this process)."""
     with _locks_guard:
         return _locks.setdefault((str(getattr(store, "location", "")), collection), threading.Lock())
-
-
-def file_identity(source: str, scope: str | None = None) -> str:
-    """What a file's passages are stored under: its source name, or ``scope://source`` for a scoped
-    ingest; no path spells ``//``, so scoped and unscoped files never share a name."""
-    return f"{scope}://{source}" if scope else source
 
 
 def discover(paths: Iterable[str | Path], names: Mapping[Path, str] | None = None) -> tuple[list[tuple[Path, str]], list[Skipped]]:
@@ -179,11 +123,11 @@ def discover(paths: Iterable[str | Path], names: Mapping[Path, str] | None = Non
     return list(found.items()), skipped
 
 
-def passages_of(
+def chunks_of(
     path: Path, source: str, count_tokens, config: ChunkConfig, scope: str | None = None, limits: LoadLimits | None = None
-) -> list[Passage]:
-    """The file's chunks as passages (raises ``LoadError``)."""
-    passages: dict[str, Passage] = {}
+) -> list[FileChunk]:
+    """The file's chunks, ready to store (raises ``LoadError``)."""
+    by_id: dict[str, FileChunk] = {}
     file = file_identity(source, scope)
     for doc in load_file(path, source, limits):
         chunks = chunk_text(doc.text, count_tokens, config)
@@ -193,20 +137,11 @@ def passages_of(
                 key = f"id\x00{doc.doc_id}" if len(chunks) == 1 else f"id\x00{doc.doc_id}\x00{number}"
                 if scope:  # a scoped file's ids are its own, not the collection's
                     key = f"{file}\x00{key}"
-            passage = Passage(chunk, doc.source, file, doc.doc_id, number, doc.title, key)
-            passages.setdefault(passage.point_id, passage)  # a repeated chunk is stored once
-    if not passages:
+            piece = FileChunk(chunk, doc.source, file, doc.doc_id, number, doc.title, key)
+            by_id.setdefault(piece.point_id, piece)  # a repeated chunk is stored once
+    if not by_id:
         raise LoadError("no text in it")
-    return list(passages.values())
-
-
-def file_digest(path: Path, config: ChunkConfig) -> str:
-    """The file's content and what turns it into chunks: equal digests give equal chunks."""
-    digest = hashlib.sha256(f"{CHUNKING_VERSION}\x00{config.max_tokens}\x00{config.overlap_tokens}\x00".encode())
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:32]
+    return list(by_id.values())
 
 
 def _progress(enabled: bool):
@@ -260,14 +195,14 @@ def ingest_paths(
 
 def _ingest_files(found, collection, store, seal_model, text_embedder, key, config, report, progress, batch_size,
                   scope, limits) -> None:
-    files = _changed_files(found, collection, store, key, config, report, scope)
+    files = changed_files(found, collection, store, key, config, report, scope)
     if files:  # loaded before any progress bar: a model's own status line cannot show inside one
         count_tokens = _resolve(text_embedder).count_tokens
         files = _chunk(files, count_tokens, config, report, progress, scope, limits)
         stored = store.stored_payloads(collection, [f.identity for f in files if f.stored])
         for file in files:
-            _plan(file, stored.get(file.identity, {}), key, report)
-    queue = sorted(((f, p) for f in files for p in f.embed), key=lambda fp: len(fp[1].text))
+            plan_file(file, stored.get(file.identity, {}), key, report)
+    queue = sorted(((f, c) for f in files for c in f.embed), key=lambda fc: len(fc[1].text))
     if queue:
         seal, text = _resolve(seal_model), _resolve(text_embedder)
         store.ensure_collection(collection, {"seal": seal.dim, "text": text.dim})
@@ -287,36 +222,15 @@ def _ingest_files(found, collection, store, seal_model, text_embedder, key, conf
                     _finish(file, collection, store, report)
 
 
-def _changed_files(found, collection, store, key, config, report, scope) -> list[_File]:
-    """The files that need work; unchanged ones (see ``_current``) are only counted."""
-    files: list[_File] = []
-    for path, source in found:
-        try:
-            files.append(_File(path, source, file_identity(source, scope), file_digest(path, config)))
-        except OSError as exc:
-            report.skipped.append(Skipped(str(path), f"cannot be read ({exc.strerror or exc})"))
-    stored = store.stored_payloads(collection, [f.identity for f in files], fields=BOOKKEEPING)
-    changed = []
-    for file in files:
-        have = stored[file.identity]
-        if have and all(_current(p, key, file.digest, len(have)) for p in have.values()):
-            report.files += 1
-            report.unchanged += len(have)
-        else:
-            file.stored = bool(have)
-            changed.append(file)
-    return changed
-
-
-def _chunk(files: list[_File], count_tokens, config, report: IngestReport, progress: bool, scope=None,
-           limits: LoadLimits | None = None) -> list[_File]:
+def _chunk(files: list[FileWork], count_tokens, config, report: IngestReport, progress: bool, scope=None,
+           limits: LoadLimits | None = None) -> list[FileWork]:
     """Load and chunk each file; the unreadable ones are reported and dropped."""
     readable = []
     with _progress(progress and len(files) > 1) as bar:
         task = bar.add_task("", total=len(files), verb="reading", unit="files", note="")
         for file in files:
             try:
-                file.passages = passages_of(file.path, file.source, count_tokens, config, scope, limits)
+                file.chunks = chunks_of(file.path, file.source, count_tokens, config, scope, limits)
                 readable.append(file)
             except LoadError as exc:
                 report.skipped.append(Skipped(str(file.path), str(exc)))
@@ -324,29 +238,7 @@ def _chunk(files: list[_File], count_tokens, config, report: IngestReport, progr
     return readable
 
 
-def _current(payload: dict[str, Any], key: str, digest: str, count: int) -> bool:
-    return (payload.get("embedded_with") == key and payload.get("file_hash") == digest
-            and payload.get("file_chunks") == count)
-
-
-def _plan(file: _File, have: dict[str, dict[str, Any]], key: str, report: IngestReport) -> None:
-    """Split a changed file's chunks into those to embed and those whose stored vectors still hold."""
-    marks = file.marks = {"embedded_with": key, "file_hash": file.digest, "file_chunks": len(file.passages)}
-    for passage in file.passages:
-        old = have.get(passage.point_id)
-        if old is not None and old.get("text") == passage.text and old.get("embedded_with") == key:
-            wanted = {**passage.payload(), **marks}
-            changes = {name: value for name, value in wanted.items() if old.get(name) != value}
-            if changes:
-                file.relabel[passage.point_id] = changes
-            report.unchanged += 1
-        else:
-            file.embed.append(passage)
-    file.stale = set(have) - {p.point_id for p in file.passages}
-    file.left = len(file.embed)
-
-
-def _finish(file: _File, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
+def _finish(file: FileWork, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
     """Every new chunk of the file is embedded: store them, then mark the kept ones with the file's
     state and drop the old ones (nothing of a file is written before all of it is embedded)."""
     _store_points(file, collection, store, report)
@@ -372,7 +264,7 @@ def _embed_both(texts: list[str], seal_model, text_embedder) -> dict[str, np.nda
     return {"seal": np.asarray(seal, dtype=np.float32), "text": np.asarray(plain, dtype=np.float32)}
 
 
-def _store_points(file: _File, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
+def _store_points(file: FileWork, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
     for start in range(0, len(file.points), BATCH_SIZE):
         store.upsert_points(collection, file.points[start : start + BATCH_SIZE])
     report.chunks += len(file.points)
@@ -382,7 +274,7 @@ def _store_points(file: _File, collection: str, store: KnowledgeStore, report: I
 def _embed_batch(batch, seal_model, text_embedder, report: IngestReport, collection: str,
                  store: KnowledgeStore) -> None:
     """Embed one batch and hold each chunk's point on its file until the whole file is embedded."""
-    texts = [passage.text for _, passage in batch]
+    texts = [chunk.text for _, chunk in batch]
     try:
         vectors = _embed_both(texts, seal_model, text_embedder)
     except Exception as exc:  # a model failure on some text must not stop the other files
@@ -394,7 +286,7 @@ def _embed_batch(batch, seal_model, text_embedder, report: IngestReport, collect
                 file.points = []  # of a stored file nothing new is written: the old version stays
                 report.skipped.append(Skipped(str(file.path), f"embedding failed ({type(exc).__name__}: {exc})"))
         return
-    for row, (file, passage) in enumerate(batch):
+    for row, (file, chunk) in enumerate(batch):
         if not file.failed:
-            file.points.append(StoredPoint(passage.point_id, {name: v[row] for name, v in vectors.items()},
-                                           {**passage.payload(), **file.marks}))
+            file.points.append(StoredPoint(chunk.point_id, {name: v[row] for name, v in vectors.items()},
+                                           {**chunk.payload(), **file.marks}))

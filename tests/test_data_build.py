@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from training.data.build import BuildConfig, Builder, Extension, read_jsonl
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 from training.data.questions import questions_for
 from training.data.sources import _gcide_entry, _wordnet_line
 from speech import have
@@ -121,7 +121,7 @@ def test_reserved_speakers_are_refused(tmp_path: Path) -> None:
 
 
 def test_questions_read_like_questions() -> None:
-    passage = Passage("deb:wget", "wget: retrieves files from the web.", "wget", "debian", "web",
+    passage = LabeledPassage("deb:wget", "wget: retrieves files from the web.", "wget", "debian", "web",
                       "Retrieves files from the web")
     questions = questions_for(passage, 5, random.Random(0))
     assert len(set(questions)) == 5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.retrieval_kit import minimal_pdf, models, open_store
+from fixtures.retrieval_kit import minimal_pdf, models, open_store, stored_points
 from retrieval.chunking import ChunkConfig, chunk_text
 from retrieval.ingest import ingest_paths
 from retrieval.loaders import load_file
@@ -45,7 +45,7 @@ def test_a_long_markdown_file_becomes_several_passages(tmp_path):
     (tmp_path / "long.md").write_text("# River\n\n" + body)
     with open_store(tmp_path / "data") as store:
         report = ingest_paths([tmp_path / "long.md"], "kb", store, seal, text, progress=False)
-        points, _ = store.client.scroll("kb", limit=100, with_payload=True)
+        points = stored_points(store, "kb")
     assert report.chunks == len(points) > 3
     assert sorted(p.payload["chunk"] for p in points) == list(range(len(points)))
     assert {p.payload["title"] for p in points} == {"River"}

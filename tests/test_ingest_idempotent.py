@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from fixtures.retrieval_kit import ENGINES, KB_SMALL, models, open_store
+from fixtures.retrieval_kit import ENGINES, KB_SMALL, models, open_store, stored_points
 from fixtures.retrieval_kit import stored_ids as _point_ids
 from retrieval.ingest import ingest_paths
 
@@ -33,7 +33,7 @@ def test_jsonl_ids_and_sources_are_kept(tmp_path):
     seal, text = models()
     with open_store(tmp_path / "data") as store:
         ingest_paths([KB_SMALL], "kb", store, seal, text, progress=False)
-        points, _ = store.client.scroll("kb", limit=100, with_payload=True)
+        points = stored_points(store, "kb")
     by_id = {p.payload["doc_id"]: p.payload for p in points}
     assert set(by_id) >= {"lighthouse", "bakery", "marathon"}
     assert by_id["lighthouse"]["title"] == "Gull Point lighthouse"

@@ -18,7 +18,7 @@ from fixtures.qdrant_server import NO_SERVER, qdrant_binary, run_qdrant
 from fixtures.retrieval_kit import KB_SMALL, models
 from retrieval.ingest import Deferred, ingest_paths, models_key
 from retrieval.migrate import migrate
-from retrieval.store import CollectionMissingError, KnowledgeStore, StoreConfig
+from retrieval.store import CollectionMissingError, KnowledgeStore, StoreConfig, StoreEngine
 
 QUESTION = "when does the night train leave"
 
@@ -32,6 +32,14 @@ def test_the_store_s_config_comes_from_the_settings_with_the_key_unwrapped_and_u
     assert (config.qdrant_shard_number, config.qdrant_replication_factor) == (3, 2)
     assert config.qdrant_path == tmp_path / "qdrant" == settings.qdrant_path
     assert StoreConfig.from_settings(config) is config
+
+
+@pytest.mark.parametrize("engine", ["edge", "local"])
+def test_each_engine_provides_every_operation_the_store_uses(tmp_path, engine):
+    operations = [name for name in vars(StoreEngine) if not name.startswith("_")]
+    with KnowledgeStore(Settings(data_dir=tmp_path, store_engine=engine)) as store:
+        assert [name for name in operations if not callable(getattr(store.engine, name, None))] == []
+        assert store.location == store.engine.location and tmp_path.as_posix() in store.location
 
 
 @pytest.fixture(scope="module")

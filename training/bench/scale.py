@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from qdrant_client import QdrantClient
 
-from retrieval.store import VECTORS, KnowledgeStore, Passage, StoreConfig
+from retrieval.store import VECTORS, FileChunk, KnowledgeStore, StoreConfig
 
 BATCH = 2000
 
@@ -36,9 +36,9 @@ def scratch_store(config: StoreConfig, scratch_dir: Path) -> KnowledgeStore:
     if not _is_local_mode(store.client):
         return store  # another embedded engine: measure it as it is, on disk in the scratch folder
     # Same KnowledgeStore code path (search, payloads); only the client's storage is memory, not SQLite.
-    store.client.close()
-    store.client = QdrantClient(location=":memory:")
-    store.location = ":memory: (local mode)"
+    store.engine.client.close()
+    store.engine.client = QdrantClient(location=":memory:")
+    store.location = store.engine.location = ":memory: (local mode)"
     return store
 
 
@@ -67,10 +67,10 @@ def fill_random(
     for first in range(0, size, BATCH):
         count = min(BATCH, size - first)
         vectors = {name: unit(rng.standard_normal((count, dim)).astype(np.float32)) for name, dim in dims.items()}
-        passages = [
-            Passage(f"random passage {i}", "bench", "bench", f"r{i}", key=f"bench\x00{i}") for i in range(first, first + count)
+        chunks = [
+            FileChunk(f"random passage {i}", "bench", "bench", f"r{i}", key=f"bench\x00{i}") for i in range(first, first + count)
         ]
-        store.upsert(collection, passages, vectors)  # the store's own write path, whatever engine it uses
+        store.upsert(collection, chunks, vectors)  # the store's own write path, whatever engine it uses
         if progress:
             progress(count)
     return time.perf_counter() - started

@@ -3,7 +3,7 @@
 Layout of ``out``:
 - ``build.json``: the settings it was built with (a re-run with other settings is refused), and the
   extensions grown onto it since (``Builder.extend``: more training passages, same dev set);
-- ``passages.jsonl``: training passages (``Passage`` records, with class labels);
+- ``passages.jsonl``: training passages (``LabeledPassage`` records, with class labels);
 - ``plan.jsonl``: every utterance to make (text, voice, prosody, augmentation seed), fixed up front
   so a re-run makes exactly the same set;
 - ``manifest.jsonl``: the utterances made so far (one line each, appended as they finish), which is

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from training.data.build_config import BuildConfig
 from training.data.jsonl import read_jsonl, write_jsonl
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 from training.data.sources import load_source
 
 if TYPE_CHECKING:
     from training.data.build_plan import Item
 
 
-def shuffled_sources(config: BuildConfig) -> dict[str, list[Passage]]:
+def shuffled_sources(config: BuildConfig) -> dict[str, list[LabeledPassage]]:
     """Every source's passages in the build's fixed random order (``split_sources`` takes the dev
     passages out of it).
 
@@ -61,7 +61,7 @@ class PinnedDevSet:
 
 
 def split_sources(config: BuildConfig, pinned: PinnedDevSet | None,
-                  log=print) -> tuple[dict[str, list[Passage]], dict[str, list[Passage]]]:
+                  log=print) -> tuple[dict[str, list[LabeledPassage]], dict[str, list[LabeledPassage]]]:
     """Each source's dev passages, and its other passages in the order training draws them.
 
     Without a pinned dev set the dev passages are the first ``dev_per_source`` of the shuffle; with
@@ -84,7 +84,7 @@ def split_sources(config: BuildConfig, pinned: PinnedDevSet | None,
 
 
 def select_passages(config: BuildConfig, pinned: PinnedDevSet | None,
-                    log=print) -> tuple[list[Passage], dict[str, list[Passage]]]:
+                    log=print) -> tuple[list[LabeledPassage], dict[str, list[LabeledPassage]]]:
     """Training passages and each source's dev passages, disjoint, sampled with the config's seed."""
     dev_by_source, train_by_source = split_sources(config, pinned, log)
     train = []
@@ -96,7 +96,7 @@ def select_passages(config: BuildConfig, pinned: PinnedDevSet | None,
 
 
 
-def write_dev_set(path: Path, dev_by_source: dict[str, list[Passage]], dev_items: list[Item]) -> None:
+def write_dev_set(path: Path, dev_by_source: dict[str, list[LabeledPassage]], dev_items: list[Item]) -> None:
     """The dev set's identity, one line per dev passage: what a later build needs to pin it."""
     asked = {item.passage_id: asdict(item) for item in dev_items}
     write_jsonl(path, ({"source": name, "passage_id": p.id, "question": asked.get(p.id)}

@@ -12,7 +12,7 @@ from pathlib import Path
 from training.data.build_config import BuildConfig
 from training.data.build_passages import PinnedDevSet
 from training.data.corpus import DevGuard, corpus_sentences, dev_questions
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 from training.data.questions import _speakable, questions_for
 from training.data.voices import Prosody
 
@@ -72,13 +72,13 @@ def pick_voice(voices: list[str], rng: random.Random) -> str:
     return rng.choice(by_engine[engine])
 
 
-def add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: Passage, voice: str, split: str) -> None:
+def add_item(items: list[Item], rng: random.Random, kind: str, text: str, p: LabeledPassage, voice: str, split: str) -> None:
     prosody = Prosody.random(rng)
     items.append(Item(item_id(kind, p.id, text, voice), kind, text, p.id, p.label, p.source, voice,
                       prosody.rate, prosody.pitch, rng.getrandbits(31), split))
 
 
-def training_items(passages: list[Passage], questions: int, read_fraction: float, voices: list[str],
+def training_items(passages: list[LabeledPassage], questions: int, read_fraction: float, voices: list[str],
                    rng: random.Random) -> list[Item]:
     items: list[Item] = []
     for p in passages:
@@ -108,7 +108,7 @@ def sentence_items(corpus: dict[str, int], voices: list[str], seed: int, known: 
     return items
 
 
-def make_plan(config: BuildConfig, train: list[Passage], dev: list[Passage], pinned: PinnedDevSet | None = None,
+def make_plan(config: BuildConfig, train: list[LabeledPassage], dev: list[LabeledPassage], pinned: PinnedDevSet | None = None,
               log=print) -> list[Item]:
     rng = random.Random(config.seed + 1)
     items = training_items(train, config.questions_per_passage, config.read_fraction, config.voices, rng)

@@ -38,7 +38,7 @@ from typing import NamedTuple
 from training.data.faq_entries import (FAQ_TITLES, MAX_CODE_CHARS, MAX_CODE_LINES, MIN_ANSWER_WORDS, FaqEntry,
                                        question_form, slug)
 from training.data.faq_formats import PARSERS, html_blocks, pod_inline
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 from training.data.sources import MAX_WORDS, SourceMissing, clip_words
 
 __all__ = ["DEV_FAQS", "FAQS", "FAQ_FILES", "FAQ_PACKAGES", "FAQ_TITLES", "MAX_CODE_CHARS", "MAX_CODE_LINES",
@@ -157,8 +157,8 @@ def faq_training_pairs(paraphrases: int = 3, seed: int = 0, faqs: tuple[str, ...
     return [p for p in pairs if p.origin == "heading" or len(owners[p.question.lower().rstrip("?. ")]) == 1]
 
 
-def faq_passages(faqs: tuple[str, ...] | list[str] = TRAIN_FAQS, max_words: int = MAX_WORDS) -> list[Passage]:
+def faq_passages(faqs: tuple[str, ...] | list[str] = TRAIN_FAQS, max_words: int = MAX_WORDS) -> list[LabeledPassage]:
     """The training FAQs' answers as data-build passages: class label = the FAQ, summary = its heading."""
     _refuse_dev(faqs)
-    return [Passage(e.id, clip_words(" ".join(e.answer.split()), max_words), e.to_kb()["title"], "faq", e.faq,
+    return [LabeledPassage(e.id, clip_words(" ".join(e.answer.split()), max_words), e.to_kb()["title"], "faq", e.faq,
                     e.question, {"form": e.form}) for e in load_faqs(faqs)]

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass
-class Passage:
+class LabeledPassage:
     id: str
     text: str  # what the knowledge base stores and the text tower embeds
     title: str  # the thing the passage is about (package, word, command)
@@ -23,5 +23,5 @@ class Passage:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Passage":
+    def from_dict(cls, data: dict) -> "LabeledPassage":
         return cls(**data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 
 TEMPLATES: dict[str, list[str]] = {
     "debian": [
@@ -104,7 +104,7 @@ def paraphrase(question: str, rng: random.Random) -> str:
     return out
 
 
-def questions_for(passage: Passage, n: int, rng: random.Random) -> list[str]:
+def questions_for(passage: LabeledPassage, n: int, rng: random.Random) -> list[str]:
     """``n`` different questions about ``passage`` (fewer if its templates run out)."""
     summary = _speakable(passage.summary)
     if not summary:

@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from training.data.passage import Passage
+from training.data.passage import LabeledPassage
 
 RESERVED = re.compile(r"^(python3?(\.\d+)?-doc|debian-faq.*|debian-reference.*)$")
 DEV_MANUALS = re.compile(r"^(perl|sqlite)", re.I)  # the FAQ dev set's own documentation
@@ -60,7 +60,7 @@ def clip_words(text: str, limit: int = MAX_WORDS) -> str:
 SOURCES = ("debian", "wordnet", "gcide", "man")
 
 
-def load_source(name: str, limit: int | None = None, apt_lists: Path | None = None) -> Iterator[Passage]:
+def load_source(name: str, limit: int | None = None, apt_lists: Path | None = None) -> Iterator[LabeledPassage]:
     """Passages of a named source, or of ``jsonl:PATH`` (knowledge-base records, optional ``label``/``summary``).
 
     ``apt_lists``: the caller's own copy of apt's lists for ``debian`` (``fetch_debian_lists``), tried
@@ -79,7 +79,7 @@ def load_source(name: str, limit: int | None = None, apt_lists: Path | None = No
         yield passage
 
 
-def jsonl_passages(path: Path) -> Iterator[Passage]:
+def jsonl_passages(path: Path) -> Iterator[LabeledPassage]:
     """Your own passages: ``{"id", "text", "title"?, "source"?, "label"?, "summary"?}`` per line."""
     import json
 
@@ -93,7 +93,7 @@ def jsonl_passages(path: Path) -> Iterator[Passage]:
             raise ValueError(f"{path} line {number}: needs \"id\" and \"text\"")
         text = str(record["text"])
         summary = str(record.get("summary") or re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0])
-        yield Passage(str(record["id"]), clip_words(text), str(record.get("title") or record["id"]),
+        yield LabeledPassage(str(record["id"]), clip_words(text), str(record.get("title") or record["id"]),
                       str(record.get("source") or "jsonl"), str(record.get("label") or "jsonl"), summary)
 
 
@@ -148,7 +148,7 @@ def apt_lists_dir(apt_lists: Path | None = None) -> Path:
     raise SourceMissing(f"no Translation-en lists in {' or '.join(map(str, candidates))}: {APT_PACKAGES['debian']}")
 
 
-def debian_passages(apt_lists: Path | None = None) -> Iterator[Passage]:
+def debian_passages(apt_lists: Path | None = None) -> Iterator[LabeledPassage]:
     lists = apt_lists_dir(apt_lists)
     translations = sorted(glob.glob(str(lists / "*_i18n_Translation-en*")))
     sections: dict[str, tuple[str, str]] = {}
@@ -170,12 +170,12 @@ def debian_passages(apt_lists: Path | None = None) -> Iterator[Passage]:
             seen.update({name, key})
             section, tags = sections.get(name, ("misc", ""))
             text = clip_words(f"{name}: {synopsis.strip()}. {long_text}")
-            yield Passage(f"deb:{name}", text, name, "debian", section, synopsis.strip(), {"tags": tags})
+            yield LabeledPassage(f"deb:{name}", text, name, "debian", section, synopsis.strip(), {"tags": tags})
 
 
 # --- WordNet ---------------------------------------------------------------------------------------
 
-def wordnet_passages() -> Iterator[Passage]:
+def wordnet_passages() -> Iterator[LabeledPassage]:
     files = [WORDNET_DIR / f"data.{pos}" for pos in ("noun", "verb", "adj", "adv")]
     if not all(f.is_file() for f in files):
         raise SourceMissing(f"WordNet data files missing in {WORDNET_DIR}: {APT_PACKAGES['wordnet']}")
@@ -189,7 +189,7 @@ def wordnet_passages() -> Iterator[Passage]:
                     yield passage
 
 
-def _wordnet_line(line: str) -> Passage | None:
+def _wordnet_line(line: str) -> LabeledPassage | None:
     head, _, gloss = line.partition(" | ")
     parts = head.split()
     offset, lexfile, pos, count = parts[0], int(parts[1]), parts[2], int(parts[3], 16)
@@ -204,7 +204,7 @@ def _wordnet_line(line: str) -> Passage | None:
     text = f"{', '.join(words)} ({POS_NAMES[pos]}): {definition}."
     if examples:
         text += " For example: " + "; ".join(examples[:2]) + "."
-    return Passage(f"wn:{offset}{pos}", clip_words(text), words[0], "wordnet", label, definition,
+    return LabeledPassage(f"wn:{offset}{pos}", clip_words(text), words[0], "wordnet", label, definition,
                    {"pos": POS_NAMES[pos], "synonyms": words[1:4]})
 
 
@@ -230,7 +230,7 @@ def _gcide_clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def gcide_passages() -> Iterator[Passage]:
+def gcide_passages() -> Iterator[LabeledPassage]:
     index, data = GCIDE_DIR / "gcide.index", GCIDE_DIR / "gcide.dict.dz"
     if not index.is_file() or not data.is_file():
         raise SourceMissing(f"GCIDE missing in {GCIDE_DIR}: {APT_PACKAGES['gcide']}")
@@ -247,7 +247,7 @@ def gcide_passages() -> Iterator[Passage]:
             yield passage
 
 
-def _gcide_entry(word: str, entry: str) -> Passage | None:
+def _gcide_entry(word: str, entry: str) -> LabeledPassage | None:
     first_line, _, rest = entry.partition("\n")
     pos = next((name for mark, name in _GCIDE_POS.items() if re.search(rf"[\s,]{re.escape(mark)}", first_line)), None)
     # Etymologies are bracketed and may span lines; drop them before cutting the entry into senses.
@@ -261,7 +261,7 @@ def _gcide_entry(word: str, entry: str) -> Passage | None:
         return None
     definition = re.sub(r"^\([^)]*\)\s*", "", senses[0]).split(". ")[0].rstrip(".")
     text = clip_words(f"{word.lower()} ({pos}): " + " ".join(s.rstrip(".") + "." for s in senses[:3]))
-    return Passage(f"gcide:{word.lower()}", text, word.lower(), "gcide", pos, definition, {"pos": pos})
+    return LabeledPassage(f"gcide:{word.lower()}", text, word.lower(), "gcide", pos, definition, {"pos": pos})
 
 
 # --- Manual pages ----------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def _man_sections(text: str) -> dict[str, list[str]]:
     return sections
 
 
-def man_passages() -> Iterator[Passage]:
+def man_passages() -> Iterator[LabeledPassage]:
     pages = sorted(glob.glob(str(MAN_DIR / "man[18]" / "*.gz")))
     if not pages:
         raise SourceMissing(f"no manual pages in {MAN_DIR}: {APT_PACKAGES['man']}")
@@ -322,4 +322,4 @@ def man_passages() -> Iterator[Passage]:
         section = Path(page).parent.name[-1]
         label = "user command" if section == "1" else "administration command"
         passage_text = clip_words(f"{name}: {what.strip()}. {description}")
-        yield Passage(f"man:{name}.{section}", passage_text, name, "man", label, what.strip().rstrip("."))
+        yield LabeledPassage(f"man:{name}.{section}", passage_text, name, "man", label, what.strip().rstrip("."))
