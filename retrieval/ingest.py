@@ -46,8 +46,10 @@ from retrieval.ingest_plan import (  # noqa: F401 - IngestReport and the keys ar
 from retrieval.loaders import LoadError, LoadLimits, load_file, supported
 from retrieval.store import FileChunk, KnowledgeStore, StoredPoint
 
-# Chunks are sorted by length, so a batch holds similar lengths and little of it is padding.
-BATCH_SIZE = 32
+# Chunks are sorted by length, so a batch holds similar lengths and little of it is padding. 16 embedded
+# ~10 % more chunks per CPU second than 32 and 64 on the 2-core CPU (docs/benchmarks.md, issue 22).
+BATCH_SIZE = 16
+WRITE_BATCH = 256  # points per write to the store
 
 T = TypeVar("T")
 
@@ -260,13 +262,13 @@ def _embed_both(texts: list[str], seal_model, text_embedder) -> dict[str, np.nda
     if shares is not None and shares(text_embedder):
         seal, plain = seal_model.embed_text_and_plain(texts)
     else:
-        seal, plain = seal_model.embed_text(texts), text_embedder.encode(texts)
+        seal, plain = seal_model.embed_text(texts), text_embedder.encode(texts, passages=True)
     return {"seal": np.asarray(seal, dtype=np.float32), "text": np.asarray(plain, dtype=np.float32)}
 
 
 def _store_points(file: FileWork, collection: str, store: KnowledgeStore, report: IngestReport) -> None:
-    for start in range(0, len(file.points), BATCH_SIZE):
-        store.upsert_points(collection, file.points[start : start + BATCH_SIZE])
+    for start in range(0, len(file.points), WRITE_BATCH):
+        store.upsert_points(collection, file.points[start : start + WRITE_BATCH])
     report.chunks += len(file.points)
     file.points = []
 
