@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         1, ge=1, description="Qdrant Edge's search threads per collection: 1 avoids waking a thread pool per query "
         "(25-70 ms on a busy CPU against ~1 ms); more only helps collections far past 100k passages on idle cores"
     )
+    exact_search_below: int = Field(
+        20_000, ge=0, description="Collections with fewer points are searched exactly, every point scored (no HNSW "
+        "graph): the right top hits for well under a millisecond more at 10k points; 0 = always HNSW"
+    )
     qdrant_shard_number: int = Field(1, ge=1, description="Shards of a new collection on a Qdrant server or cluster")
     qdrant_replication_factor: int = Field(
         1, ge=1, description="Copies of each shard on a Qdrant cluster (2+: a node can fail without losing passages)"

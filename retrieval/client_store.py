@@ -126,10 +126,12 @@ class ClientEngine:
         selector = models.FilterSelector(filter=_source_filter(source))
         self.client.delete(collection, points_selector=selector, wait=True)
 
-    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None) -> list[Hit]:
+    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None,
+               exact: bool = False) -> list[Hit]:
         response = self.client.query_points(
             collection, query=query, using=using, limit=k,
             query_filter=_source_filter(source) if source is not None else None, with_payload=True,
+            search_params=models.SearchParams(exact=exact),
         )
         return [hit_of(point) for point in response.points]
 

@@ -190,13 +190,15 @@ class EdgeEngine:
         shard = self._shard(collection)
         shard.update(edge.UpdateOperation.delete_points_by_filter(_source_filter(source)))
 
-    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None) -> list[Hit]:
+    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None,
+               exact: bool = False) -> list[Hit]:
         points = self._shard(collection).query(
             edge.QueryRequest(
                 limit=k,
                 query=edge.Query.Nearest(query, using=using),
                 filter=_source_filter(source) if source is not None else None,
                 with_payload=True,
+                params=edge.SearchParams(exact=exact),
             )
         )
         return [hit_of(point) for point in points]

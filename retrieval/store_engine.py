@@ -30,6 +30,7 @@ class StoreConfig:
     qdrant_api_key: str | None = field(default=None, repr=False)
     store_engine: str = "edge"  # the embedded engine: edge (Qdrant Edge) or local (qdrant-client's local mode)
     edge_search_threads: int = 1
+    exact_search_below: int = 20_000  # collections with fewer points are searched exactly (no HNSW); 0: never
     qdrant_shard_number: int = 1  # a server's new collections: shards, and copies of each shard
     qdrant_replication_factor: int = 1
 
@@ -47,6 +48,7 @@ class StoreConfig:
         return cls(data_dir=Path(settings.data_dir), qdrant_url=settings.qdrant_url,
                    qdrant_api_key=key.get_secret_value() if hasattr(key, "get_secret_value") else key,
                    store_engine=settings.store_engine, edge_search_threads=settings.edge_search_threads,
+                   exact_search_below=settings.exact_search_below,
                    qdrant_shard_number=settings.qdrant_shard_number,
                    qdrant_replication_factor=settings.qdrant_replication_factor)
 
@@ -180,7 +182,8 @@ class StoreEngine(Protocol):
     def delete_source(self, collection: str, source: str) -> None:
         """Delete the points whose ``source`` or ``file`` is ``source``."""
 
-    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None) -> list[Hit]:
+    def search(self, collection: str, query: list[float], using: str, k: int, source: str | None,
+               exact: bool = False) -> list[Hit]:
         """The ``k`` nearest points in the ``using`` vectors (only ``source``'s, if given), best first."""
 
     def close(self) -> None: ...
