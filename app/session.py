@@ -40,7 +40,7 @@ from retrieval.pipelines import FusedRanking, RetrievalResult
 from app.resources import Resources
 from app.security import TokenBucket, redact
 from models.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadSegmenter
-from llm.types import AnswerDone as AnswerDoneItem
+from llm.types import FinalAnswer
 from llm.types import Turn
 
 log = logging.getLogger("seal.session")
@@ -494,7 +494,7 @@ class Session:
             stream = self.res.answerer.stream(audio, transcript, primary.hits, list(self.history), query_vector, embed_texts)
             async with aclosing(stream) as items:
                 async for item in items:
-                    if isinstance(item, AnswerDoneItem):
+                    if isinstance(item, FinalAnswer):
                         done = item
                         break
                     text += item.text

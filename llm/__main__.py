@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import sys
 
-from llm.types import AnswerDone
+from llm.types import FinalAnswer
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,9 +49,9 @@ async def ask(args: argparse.Namespace) -> int:
     passages = [{"id": str(n), "text": text} for n, text in enumerate(args.passage, start=1)]
     answerer = get_answerer(settings)
     print(f"[{answerer.label}]", file=sys.stderr)
-    done: AnswerDone | None = None
+    done: FinalAnswer | None = None
     async for event in answerer.stream(audio, args.text, passages, []):
-        if isinstance(event, AnswerDone):
+        if isinstance(event, FinalAnswer):
             done = event
         else:
             print(event.text, end="", flush=True)
