@@ -46,7 +46,10 @@ class VadOptions(BaseModel):
 
 
 class SessionOptions(BaseModel):
-    """The fields ``start`` sets and ``config`` changes."""
+    """The fields ``start`` sets and ``config`` changes (None: not given).
+
+    Also a session's options in force: the same model with every field set (app/session.py's
+    ``default_options`` and ``updated_options``), so the option list exists once."""
 
     model_config = ConfigDict(extra="forbid")
 

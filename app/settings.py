@@ -21,6 +21,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from models.vad import VadConfig
+
 Device = Literal["auto", "cpu", "cuda"]
 DType = Literal["auto", "float32", "float16", "bfloat16"]
 
@@ -131,8 +133,9 @@ class Settings(BaseSettings):
     load_timeout_s: float = Field(60.0, description="Reading one file may take this long (checked between PDF pages)")
     max_upload_mb: float = Field(20.0, description="Largest file POST /api/search or /api/ingest accepts")
     ws_burst_s: float = Field(30.0, description="Audio a client may send ahead of real time before it is cut off")
-    vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad strictness, 0..3")
-    vad_end_silence_ms: int = Field(450, description="Silence that ends an utterance in hands-free mode")
+    # The VAD's defaults are VadConfig's (models/vad.py), so the server and the segmenter never disagree.
+    vad_aggressiveness: int = Field(VadConfig.aggressiveness, ge=0, le=3, description="webrtcvad strictness, 0..3")
+    vad_end_silence_ms: int = Field(VadConfig.end_silence_ms, description="Silence that ends an utterance in hands-free mode")
     live_hits: bool = Field(
         True, description="Live hits: SEAL searches the speech so far at short pauses while the person is still "
         "talking (retrieval.partial events); the final hits reuse the last one when nothing was said after it"

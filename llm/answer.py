@@ -3,10 +3,10 @@
     answerer = get_answerer(settings)
     async with contextlib.aclosing(answerer.stream(audio, transcript, hits, history, query_vector, embed_texts)) as events:
         async for event in events:
-            ...  # AnswerDelta -> "answer.delta", AnswerDone -> "answer.done"
+            ...  # AnswerDelta -> "answer.delta", FinalAnswer -> "answer.done"
 
-``stream`` yields ``AnswerDelta`` pieces and then exactly one ``AnswerDone``; it never raises for a
-model failure (``AnswerDone.error`` carries one line instead). Cancelling the task that iterates it
+``stream`` yields ``AnswerDelta`` pieces and then exactly one ``FinalAnswer``; it never raises for a
+model failure (``FinalAnswer.error`` carries one line instead). Cancelling the task that iterates it
 (barge-in) closes the HTTP stream; ``aclosing`` makes the close immediate rather than at garbage
 collection.
 """
@@ -20,9 +20,9 @@ import numpy as np
 
 from llm.client import LlmConfig, VllmAnswerer
 from llm.fallback import FallbackAnswerer
-from llm.types import AnswerDelta, AnswerDone, RetrievedPassage, Turn
+from llm.types import AnswerDelta, FinalAnswer, RetrievedPassage, Turn
 
-__all__ = ["AnswerDelta", "AnswerDone", "Answerer", "FallbackAnswerer", "RetrievedPassage", "Turn", "VllmAnswerer", "get_answerer"]
+__all__ = ["AnswerDelta", "Answerer", "FallbackAnswerer", "FinalAnswer", "RetrievedPassage", "Turn", "VllmAnswerer", "get_answerer"]
 
 
 class Answerer(Protocol):
@@ -37,7 +37,7 @@ class Answerer(Protocol):
         history: list[Turn] | None = None,
         query_vector: np.ndarray | None = None,
         embed_texts: Callable[[list[str]], np.ndarray] | None = None,
-    ) -> AsyncIterator[AnswerDelta | AnswerDone]: ...
+    ) -> AsyncIterator[AnswerDelta | FinalAnswer]: ...
 
 
 def get_answerer(settings: Any) -> Answerer:

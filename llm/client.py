@@ -1,7 +1,7 @@
 """Answers from a speech LLM behind vLLM's OpenAI-compatible server, streamed token by token.
 
 The request is ``POST {base_url}/chat/completions`` with ``stream: true`` (see ``llm/prompts.py``
-for the messages). Every failure ends in an ``AnswerDone`` with ``error`` set to one line and never
+for the messages). Every failure ends in a ``FinalAnswer`` with ``error`` set to one line and never
 raises into the session: if the model fails before its first token, the extractive fallback answers
 instead (labelled ``source="fallback"``); if it fails mid-answer, the partial text is kept and the
 line says it is incomplete. The next question simply tries the server again: no circuit breaker,
@@ -27,7 +27,7 @@ from llm.citations import resolve_citations
 from llm.failures import EmptyAnswer, MalformedStream, describe_failure
 from llm.fallback import FallbackAnswerer
 from llm.prompts import PromptLimits, build_messages
-from llm.types import AnswerDelta, AnswerDone, Turn, as_passages
+from llm.types import AnswerDelta, FinalAnswer, Turn, as_passages
 
 
 @dataclass
@@ -81,14 +81,14 @@ class VllmAnswerer:
         history: list[Turn] | None = None,
         query_vector: np.ndarray | None = None,
         embed_texts: Callable[[list[str]], np.ndarray] | None = None,
-    ) -> AsyncIterator[AnswerDelta | AnswerDone]:
-        """``AnswerDelta`` events as tokens arrive, then exactly one ``AnswerDone``."""
+    ) -> AsyncIterator[AnswerDelta | FinalAnswer]:
+        """``AnswerDelta`` events as tokens arrive, then exactly one ``FinalAnswer``."""
         started = time.perf_counter()
         try:
             items = as_passages(passages)
             messages = build_messages(audio, question_text, items, history, self.config.limits)
         except (TypeError, ValueError) as exc:  # bad input from the caller: one line, like every failure
-            yield AnswerDone(text="", source="llm", error=f"Nothing to answer: {exc}")
+            yield FinalAnswer(text="", source="llm", error=f"Nothing to answer: {exc}")
             return
         parts: list[str] = []
         ttft_ms: float | None = None
@@ -107,7 +107,7 @@ class VllmAnswerer:
             if parts:
                 text = "".join(parts)
                 error = describe_failure(exc, self.config.base_url, self.config.timeout_s, partial=True, then="")
-                yield AnswerDone(text, resolve_citations(text, items), ttft_ms, "llm", error)
+                yield FinalAnswer(text, resolve_citations(text, items), ttft_ms, "llm", error)
                 return
             error = describe_failure(
                 exc, self.config.base_url, self.config.timeout_s, partial=False,
@@ -116,12 +116,12 @@ class VllmAnswerer:
             async for event in self.fallback.stream(audio, question_text, items, history, query_vector, embed_texts):
                 if isinstance(event, AnswerDelta) and ttft_ms is None:
                     ttft_ms = (time.perf_counter() - started) * 1000.0  # the user waited for the model too
-                if isinstance(event, AnswerDone):
+                if isinstance(event, FinalAnswer):
                     event.error, event.ttft_ms = error, ttft_ms
                 yield event
             return
         text = "".join(parts)
-        yield AnswerDone(text, resolve_citations(text, items), ttft_ms, "llm")
+        yield FinalAnswer(text, resolve_citations(text, items), ttft_ms, "llm")
 
     async def _tokens(self, messages: list[dict[str, Any]]) -> AsyncIterator[str]:
         """The content pieces of the streamed completion, in order."""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from llm.citations import resolve_citations
-from llm.types import AnswerDelta, AnswerDone, RetrievedPassage, Turn, as_passages
+from llm.types import AnswerDelta, FinalAnswer, RetrievedPassage, Turn, as_passages
 
 EmbedTexts = Callable[[list[str]], np.ndarray]
 
@@ -153,16 +153,16 @@ class FallbackAnswerer:
         history: list[Turn] | None = None,
         query_vector: np.ndarray | None = None,
         embed_texts: EmbedTexts | None = None,
-    ) -> AsyncIterator[AnswerDelta | AnswerDone]:
+    ) -> AsyncIterator[AnswerDelta | FinalAnswer]:
         started = time.perf_counter()
         try:
             items = as_passages(passages)
         except TypeError as exc:
-            yield AnswerDone("", [], None, "fallback", f"Nothing to answer: {exc}")
+            yield FinalAnswer("", [], None, "fallback", f"Nothing to answer: {exc}")
             return
         if not items:
             yield AnswerDelta(NO_PASSAGES)
-            yield AnswerDone(NO_PASSAGES, [], (time.perf_counter() - started) * 1000.0, "fallback")
+            yield FinalAnswer(NO_PASSAGES, [], (time.perf_counter() - started) * 1000.0, "fallback")
             return
         # Embedding sentences is CPU work: keep the event loop (other sessions, barge-in) responsive.
         chosen, weak, _ = await asyncio.to_thread(choose, items, question_text, query_vector, embed_texts, self.config)
@@ -177,4 +177,4 @@ class FallbackAnswerer:
             yield AnswerDelta(piece if index == 0 else " " + piece)
             await asyncio.sleep(0)  # a cancellation point between pieces
         text = " ".join(pieces)
-        yield AnswerDone(text, resolve_citations(text, items), ttft_ms, "fallback")
+        yield FinalAnswer(text, resolve_citations(text, items), ttft_ms, "fallback")

@@ -24,8 +24,9 @@ class AnswerDelta:
 
 
 @dataclass
-class AnswerDone:
-    """The end of one answer: the full text, cited passage ids, time to first token, and what went wrong.
+class FinalAnswer:
+    """One finished answer (the last item of a stream): the full text, cited passage ids, time to first
+    token, and what went wrong.
 
     ``error`` is one human line when the answer model failed (the session shows it in the answer
     area); ``source`` says whether the text came from the answer model or the extractive fallback.

@@ -16,7 +16,7 @@ from fake_openai_server import MODEL, FakeVllm, ServerThread
 from llm.answer import get_answerer
 from llm.client import LlmConfig, VllmAnswerer
 from llm.fallback import FallbackAnswerer
-from llm.types import AnswerDelta, AnswerDone, Turn
+from llm.types import AnswerDelta, FinalAnswer, Turn
 
 PASSAGES = [
     {"id": "eiffel", "title": "Eiffel Tower", "text": "The Eiffel Tower is 330 metres tall. It stands in Paris."},
@@ -48,9 +48,9 @@ def answerer(server: ServerThread, mode: str, timeout_s: float = 10.0, api_key: 
     return VllmAnswerer(LlmConfig(base_url=f"{server.url}/{mode}/v1", model=MODEL, api_key=api_key, timeout_s=timeout_s))
 
 
-async def collect(stream) -> tuple[list[AnswerDelta], AnswerDone]:
+async def collect(stream) -> tuple[list[AnswerDelta], FinalAnswer]:
     events = [event async for event in stream]
-    assert isinstance(events[-1], AnswerDone) and all(isinstance(e, AnswerDelta) for e in events[:-1])
+    assert isinstance(events[-1], FinalAnswer) and all(isinstance(e, AnswerDelta) for e in events[:-1])
     return events[:-1], events[-1]
 
 
@@ -195,7 +195,7 @@ async def test_barge_in_cancels_and_closes_the_http_stream(server, fake, speech)
     # The server notices the closed connection and stops generating (bounded wait, not a timing check).
     assert await asyncio.to_thread(fake.disconnected.wait, 10)
     assert not fake.completed.is_set()
-    assert not any(isinstance(event, AnswerDone) for event in seen)
+    assert not any(isinstance(event, FinalAnswer) for event in seen)
 
 
 async def test_barge_in_while_the_session_awaits_elsewhere_also_closes_the_stream(server, fake, speech):

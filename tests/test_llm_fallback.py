@@ -10,7 +10,7 @@ import pytest
 from llm.answer import get_answerer
 from llm.citations import cited_numbers, resolve_citations
 from llm.fallback import NO_PASSAGES, WEAK_MATCH, FallbackAnswerer, split_sentences
-from llm.types import AnswerDelta, AnswerDone, as_passages
+from llm.types import AnswerDelta, FinalAnswer, as_passages
 
 
 @dataclass
@@ -43,9 +43,9 @@ def embedder():
     return TextEmbedder("all-MiniLM-L6-v2")
 
 
-async def answer(question, passages=PASSAGES, **kwargs) -> tuple[list[AnswerDelta], AnswerDone]:
+async def answer(question, passages=PASSAGES, **kwargs) -> tuple[list[AnswerDelta], FinalAnswer]:
     events = [e async for e in FallbackAnswerer().stream(None, question, passages, [], **kwargs)]
-    assert isinstance(events[-1], AnswerDone) and all(isinstance(e, AnswerDelta) for e in events[:-1])
+    assert isinstance(events[-1], FinalAnswer) and all(isinstance(e, AnswerDelta) for e in events[:-1])
     return events[:-1], events[-1]
 
 

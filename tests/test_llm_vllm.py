@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from llm.client import LlmConfig, VllmAnswerer
-from llm.types import AnswerDelta, AnswerDone, Turn
+from llm.types import AnswerDelta, FinalAnswer, Turn
 
 pytestmark = pytest.mark.vllm
 
@@ -120,7 +120,7 @@ async def test_audio_and_passages_in_streamed_tokens_out(vllm_url, speech):
     history = [Turn("what is in paris", "The Eiffel Tower [1].")]
     events = [e async for e in client(vllm_url).stream(speech, None, PASSAGES, history)]
     deltas, done = events[:-1], events[-1]
-    assert isinstance(done, AnswerDone) and done.error is None and done.source == "llm"
+    assert isinstance(done, FinalAnswer) and done.error is None and done.source == "llm"
     assert len(deltas) >= 2 and all(isinstance(d, AnswerDelta) for d in deltas)
     assert done.text == "".join(d.text for d in deltas) and done.text  # random weights: any tokens, even blank lines
     assert done.ttft_ms is not None

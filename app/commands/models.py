@@ -152,11 +152,11 @@ def ask(
 
 async def _stream_answer(answerer, audio, text: str | None, passages: list[dict]):
     """Print the answer's text as it streams; return its closing event."""
-    from llm.types import AnswerDone
+    from llm.types import FinalAnswer
 
     done = None
     async for event in answerer.stream(audio, text, passages, []):
-        if isinstance(event, AnswerDone):
+        if isinstance(event, FinalAnswer):
             done = event
         else:
             print(event.text, end="", flush=True)
