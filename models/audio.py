@@ -11,11 +11,14 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
 import soxr
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 SAMPLE_RATE = 16_000
 N_FFT = 400
@@ -81,6 +84,7 @@ def wav_bytes(audio: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
 @lru_cache(maxsize=4)
 def mel_filters(n_mels: int) -> torch.Tensor:
     """Whisper's Slaney-style mel filterbank, (n_mels, N_FFT // 2 + 1)."""
+    import torch
     from transformers.audio_utils import mel_filter_bank
 
     bank = mel_filter_bank(
@@ -101,6 +105,8 @@ def log_mel_spectrogram(audio: np.ndarray | torch.Tensor, n_mels: int = 80) -> t
     Frames = len(audio) // HOP_LENGTH; the normalisation (max - 8 dB floor, then (x + 4) / 4) is
     Whisper's, so the encoder sees the same value range it was trained on.
     """
+    import torch  # here, not at the top: reading audio and the VAD (and `seal config`) need no torch
+
     signal = torch.as_tensor(audio, dtype=torch.float32)
     window = torch.hann_window(N_FFT, device=signal.device)
     stft = torch.stft(signal, N_FFT, HOP_LENGTH, window=window, return_complex=True)
