@@ -131,7 +131,8 @@ class ClientEngine:
         response = self.client.query_points(
             collection, query=query, using=using, limit=k,
             query_filter=_source_filter(source) if source is not None else None, with_payload=True,
-            search_params=models.SearchParams(exact=exact),
+            # local mode always scans every point; a server takes the hint
+            search_params=models.SearchParams(exact=True) if exact and not self.embedded else None,
         )
         return [hit_of(point) for point in response.points]
 
