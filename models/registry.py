@@ -39,7 +39,7 @@ class ModelConfig:
     device: str = "cpu"  # cpu or cuda, resolved
     dtype: str = "float32"  # resolved
     engine: str = "auto"  # auto, torch or onnx (models/onnx_engine.py)
-    quantize: str = "reader"  # none, reader or int8: the torch engine's int8 on a CPU (models/quantize.py)
+    quantize: str = "none"  # none, reader or int8: the torch engine's int8 on a CPU (models/quantize.py)
     asr_compute_type: str = "int8"  # faster-whisper's compute type on a CPU
     passage_precision: str = "fp32"  # fp32 or int8: the onnx engine's text transformer for passages at ingestion
     cache_dir: Path = Path.home() / ".seal" / "cache"  # exported onnx graphs

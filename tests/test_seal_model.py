@@ -260,7 +260,7 @@ def test_settings_quantize_reaches_the_shared_model(monkeypatch, session_data_di
     assert (config.device, config.quantize, config.cache_dir) == ("cpu", "int8", session_data_dir / "cache")
     assert registry.get_seal_model(config) is registry.get_seal_model(settings)  # one model, however it is asked for
     assert registry.get_seal_model(settings.model_copy(update={"quantize": "none"})).quantization == "none"
-    assert Settings(data_dir=session_data_dir).quantize == "reader"  # the default keeps fp32's dev accuracy
+    assert Settings(data_dir=session_data_dir).quantize == "none"  # int8 of any part cost the shipped checkpoint dev accuracy
     onnx = registry.get_seal_model(settings.model_copy(update={"engine": "auto"}))
     assert (onnx.engine.name, onnx.quantization) == ("onnx", "none")  # onnxruntime runs the fp32 graphs
 
