@@ -76,7 +76,9 @@ def print_eval_table(report: dict) -> None:
 
     meta = report["meta"]
     voices = meta["voices"]
-    table = Table(title=f"{meta['passages']} passages, {len(voices)} voice(s): {', '.join(voices[:4])}{' ...' if len(voices) > 4 else ''}")
+    # the searched collection may hold more than the KB file (--collection): say what was searched
+    searched = f"{meta['passages']} passages" + (f" in a collection of {meta['points']} points" if meta.get("points", 0) > meta["passages"] else "")
+    table = Table(title=f"{searched}, {len(voices)} voice(s): {', '.join(voices[:4])}{' ...' if len(voices) > 4 else ''}")
     for column in ("pipeline", "Top-1", "Top-3", "Top-10", "MRR", "n", "p50 ms", "p95 ms"):
         table.add_column(column, justify="left" if column == "pipeline" else "right")
     for name, m in report.items():
