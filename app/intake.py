@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 import soxr
 
+from models.audio import pcm16_to_float
 from models.vad import SAMPLE_RATE, SpeechCancel, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VadEvent, VadSegmenter
 
 MAX_FRAME_S = 5.0  # one binary message holds at most this much audio
@@ -134,7 +135,7 @@ class AudioIntake:
             raise BadFrame(problem)
         if not self.credit.spend(len(data) / 2 / self.sample_rate):
             raise Flood(f"audio is arriving more than {self.credit.burst_s:.0f} s ahead of real time; stream at the microphone's pace")
-        samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+        samples = pcm16_to_float(data)  # frame_problem has checked the byte count
         if self.resampler is not None:
             samples = self.resampler.resample_chunk(samples)
         return self._number(self.segmenter.feed(samples))

@@ -18,6 +18,8 @@ import numpy as np
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from models.audio import float_to_pcm16
+
 FRAME_MS = 20
 
 
@@ -126,15 +128,11 @@ def _load(path: Path) -> tuple[np.ndarray, int]:
     return np.concatenate([audio, np.zeros(SAMPLE_RATE, dtype=np.float32)]), SAMPLE_RATE
 
 
-def _pcm(audio: np.ndarray) -> bytes:
-    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
-
-
 def _send_file(ws, audio: np.ndarray, rate: int, speed: float) -> None:
     n = rate * FRAME_MS // 1000
     started = time.perf_counter()
     for i, offset in enumerate(range(0, audio.size, n)):
-        ws.send(_pcm(audio[offset : offset + n]))
+        ws.send(float_to_pcm16(audio[offset : offset + n]))
         if speed > 0:  # keep to the pace: the server refuses audio far ahead of real time
             delay = started + (i + 1) * FRAME_MS / 1000 / speed - time.perf_counter()
             if delay > 0:

@@ -61,10 +61,3 @@ class ServerSampler:
                 self.samples.append(Sample(round(time.monotonic() - started, 2), cpu, round(rss / 2**20, 2)))
         except psutil.Error as exc:
             self.error = f"cannot sample server pid {self.pid}: {exc}"
-
-
-def rss_now(pid: int) -> float | None:
-    try:
-        return round(psutil.Process(pid).memory_info().rss / 2**20, 2)
-    except psutil.Error:
-        return None
