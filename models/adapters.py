@@ -166,12 +166,18 @@ class CTCHead(nn.Module):
         return scores if self.bias is None else scores + self.bias.float()
 
     def compress(self, seq: torch.Tensor, mask: torch.Tensor, word_embeddings: torch.Tensor,
-                 logits: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                 logits: torch.Tensor | None = None, blank_penalty: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, T, dim) adapter output -> (B, G, dim) soft word-piece embeddings, G = pieces heard.
 
-        ``logits``: this head's scores of ``seq`` when already computed (the onnx engine's graph)."""
+        ``logits``: this head's scores of ``seq`` when already computed (the onnx engine's graph).
+        ``blank_penalty``: subtracted from the blank's score when choosing which frames hold a piece
+        (CTC decoding's insertion bonus): a frame whose best piece nearly beat the blank is kept, so a
+        quietly spoken content word is not dropped. The soft embeddings themselves do not change."""
         logits = self.logits(seq, word_embeddings) if logits is None else logits
-        best = logits.argmax(-1)
+        if not blank_penalty:
+            best = logits.argmax(-1)
+        else:
+            best = torch.cat([logits[..., :1] - blank_penalty, logits[..., 1:]], -1).argmax(-1)
         vocab_size = logits.shape[-1] - 1
         top, index = logits[..., 1:].topk(min(self.top_k, vocab_size), dim=-1)
         rows = self.vocab_ids[index] if self.vocab_ids.numel() else index

@@ -27,6 +27,9 @@ class SealConfig:
     train_reader_layers: int = 0
     ctc_compress: bool = False  # the text encoder reads one soft word-piece embedding per piece heard (CTCHead)
     ctc_bias: bool = False  # the CTC head learns a prior per word piece (CTCHead.use_bias)
+    # serving only: subtracted from the CTC blank's score when choosing the pieces heard (CTCHead.compress);
+    # chosen per checkpoint on the everyday dev set with `seal eval` (docs/models.md); training ignores it
+    ctc_blank_penalty: float = 0.0
     seed: int = 0  # initialisation of the adapters
     notes: dict = field(default_factory=dict)  # free-form provenance (training run, data sizes)
 

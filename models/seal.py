@@ -179,7 +179,8 @@ class SealModel(nn.Module):
         passed through the text transformer; returns hidden states and mask before pooling.
         ``logits``: the CTC head's scores of ``seq`` if already computed (the onnx speech graph)."""
         if self.config.ctc_compress:
-            seq, mask = self.ctc_head.compress(seq, mask, self.word_embeddings(), logits=logits)
+            penalty = 0.0 if torch.is_grad_enabled() else self.config.ctc_blank_penalty  # training sees the plain scores
+            seq, mask = self.ctc_head.compress(seq, mask, self.word_embeddings(), logits=logits, blank_penalty=penalty)
         if not self.config.through_text_encoder:
             return seq, mask
         bert = self.text.encoder

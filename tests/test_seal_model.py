@@ -285,6 +285,24 @@ def test_ctc_compression_keeps_one_soft_word_piece_per_piece_heard():
     assert out.shape == (1, 1, 8) and not out_mask.any()
 
 
+def test_a_blank_penalty_keeps_a_piece_that_nearly_beat_the_blank():
+    """``ctc_blank_penalty``: a frame whose best piece scored just under the blank still counts as heard;
+    training (gradients on) sees the plain scores."""
+    from models.adapters import CTCHead
+    from models.seal import SealConfig, SealModel
+
+    vocab = torch.nn.functional.normalize(torch.randn(3, 8, generator=torch.Generator().manual_seed(0)), dim=-1)
+    head = CTCHead(8)
+    # frame 0: "a" clearly; frame 1: the blank by 0.5 over "b"; frame 2: the blank by far
+    logits = torch.tensor([[[0.0, 5.0, 1.0, 0.0], [3.0, 0.0, 2.5, 0.0], [9.0, 0.0, 0.0, 0.0]]])
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    _, plain = head.compress(torch.zeros(1, 3, 8), mask, vocab, logits=logits)
+    _, lenient = head.compress(torch.zeros(1, 3, 8), mask, vocab, logits=logits, blank_penalty=1.0)
+    assert plain.sum().item() == 1 and lenient.sum().item() == 2
+    assert SealConfig().ctc_blank_penalty == 0.0  # a new checkpoint decodes as it was trained until one is chosen
+    assert SealModel.from_pretrained(None).config.ctc_blank_penalty > 0  # the shipped one has its own
+
+
 def test_ctc_compress_checkpoint_keeps_its_vocabulary(clips, tmp_path):
     from models.seal import SealConfig, SealModel
 
