@@ -134,6 +134,14 @@ def test_card_shows_every_dev_set_and_the_gap_per_voice_family(tmp_path: Path) -
     assert notes["dev_set"] == "faq" and notes["seal"]["top1"] == 0.2  # the server reads the human-written set
 
 
+def test_card_says_which_serving_setting_its_figures_were_measured_with(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# SEAL checkpoint\n\n## Dev evaluation\nold\n")
+    (tmp_path / "config.json").write_text(json.dumps({"whisper_model": "tiny.en", "ctc_blank_penalty": 2.0}))
+    result = CliRunner().invoke(app, ["train", "card", str(tmp_path), "--eval", f"everyday={_json(tmp_path, 'e', _report(0.5, 0.6, {}))}"])
+    assert result.exit_code == 0, result.output
+    assert "Served with a CTC blank penalty of 2" in (tmp_path / "README.md").read_text()
+
+
 def test_card_refuses_a_main_dev_set_it_was_not_given(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# SEAL checkpoint\n")
     result = CliRunner().invoke(app, ["train", "card", str(tmp_path), "--eval", f"everyday={_json(tmp_path, 'e', _report(0.5, 0.6, {}))}",

@@ -90,7 +90,9 @@ def model_card(model, config, history: list[dict], data: Path, utterances: int, 
         + (f" -> {m.adapter_layers} transformer layer(s)" if getattr(m, "adapter_layers", 0) else "")
         + " -> MLP -> "
         + (f"CTC compression (one soft word piece per piece heard, over {pieces} pieces"
-           + (", learned prior" if getattr(m, "ctc_bias", False) else "") + ") -> " if m.ctc_compress else "")
+           + (", learned prior" if getattr(m, "ctc_bias", False) else "")
+           + (f", blank penalty {m.ctc_blank_penalty:g} when serving" if getattr(m, "ctc_blank_penalty", 0) else "")
+           + ") -> " if m.ctc_compress else "")
         + ("the text transformer" if m.through_text_encoder else "pooling directly") + " -> mean pooling -> shared scaling",
         "",
         "## Use",
@@ -170,6 +172,16 @@ def evals_note(evals: dict) -> list[str]:
             "utterance -> hits):", "", *notes, ""]
 
 
+def serving_note(checkpoint: Path) -> list[str]:
+    """What the checkpoint's config changes at serving time, which the figures below depend on."""
+    config = json.loads((checkpoint / "config.json").read_text()) if (checkpoint / "config.json").is_file() else {}
+    penalty = config.get("ctc_blank_penalty") or 0
+    if not penalty:
+        return []
+    return [f"Served with a CTC blank penalty of {penalty:g} (`ctc_blank_penalty` in config.json, chosen on the "
+            "everyday set; docs/models.md).", ""]
+
+
 def update_card_evals(checkpoint: Path, evals: dict, main: str | None = None) -> None:
     """Replace the card's "Dev evaluation" section with the given `seal eval` reports; ``main`` (default:
     the first) is recorded in config.json, where the server reads whose passages answers use."""
@@ -181,7 +193,7 @@ def update_card_evals(checkpoint: Path, evals: dict, main: str | None = None) ->
     text = card.read_text()
     head, sep, rest = text.partition("## Dev evaluation\n")
     tail = rest[rest.find("\n## "):] if "\n## " in rest else "\n"
-    body = "\n".join(evals_note(evals) + eval_table(evals) + family_table(evals)) + "\n"
+    body = "\n".join(evals_note(evals) + serving_note(checkpoint) + eval_table(evals) + family_table(evals)) + "\n"
     card.write_text((head if sep else text + "\n") + "## Dev evaluation\n" + body + tail)
     record_dev_eval(checkpoint, evals[main] if main else next(iter(evals.values()), None), main)
 
