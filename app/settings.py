@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         "2x the chunks per CPU second for one text-pipeline dev question in 136 (everyday) and 332 (FAQ); "
         "queries stay fp32; stored passages keep their vectors until re-ingested"
     )
+    ctc_blank_penalty: float | None = Field(
+        None, description="Overrides the checkpoint's CTC blank penalty (its config.json's ctc_blank_penalty; the "
+        "shipped one: 2.0): subtracted from the blank's score when SEAL turns frames into the pieces heard. Higher "
+        "keeps more pieces; sweep it with seal eval on a dev set (docs/models.md)"
+    )
 
     # Audio limits
     sample_rate: int = 16_000

@@ -221,7 +221,9 @@ class OnnxSpeechPath:
             raise OnnxUnavailable("the onnx engine runs fp32 on a CPU; on a GPU the PyTorch path runs fp16")
         self.model = model
         trained = model.trained_state_dict()
-        key = _digest(json.dumps(asdict(model.config), sort_keys=True, default=str), _versions(),
+        # what shapes the graph: not the notes (a card update) nor what runs after it (the blank penalty)
+        shape = {k: v for k, v in asdict(model.config).items() if k not in ("notes", "ctc_blank_penalty")}
+        key = _digest(json.dumps(shape, sort_keys=True, default=str), _versions(),
                       json.dumps(model.speech_encoder.encoder.config.to_dict(), sort_keys=True, default=str),
                       *(name.encode() + t.numpy().tobytes() for name, t in sorted(trained.items())))
         path = Path(cache_dir) / f"speech-{key}" / "speech.onnx"
@@ -233,6 +235,7 @@ class OnnxSpeechPath:
             _export(_SpeechGraph(model), (mel,), path, (["mel"], outputs), {"mel": {2: frames}})
 
         _export_once(path, "the SEAL speech path", export)
+        self.path = path
         self.session = _session(path)
 
     def fits(self, mel: torch.Tensor) -> bool:

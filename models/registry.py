@@ -42,6 +42,7 @@ class ModelConfig:
     quantize: str = "none"  # none, reader or int8: the torch engine's int8 on a CPU (models/quantize.py)
     asr_compute_type: str = "int8"  # faster-whisper's compute type on a CPU
     passage_precision: str = "fp32"  # fp32 or int8: the onnx engine's text transformer for passages at ingestion
+    ctc_blank_penalty: float | None = None  # overrides the checkpoint's (SealConfig.ctc_blank_penalty); None: keep it
     cache_dir: Path = Path.home() / ".seal" / "cache"  # exported onnx graphs
 
     @classmethod
@@ -50,7 +51,7 @@ class ModelConfig:
         return cls(whisper_model=settings.whisper_model, text_model=settings.text_model, checkpoint=settings.checkpoint,
                    device=settings.resolved_device(), dtype=settings.resolved_dtype(), engine=settings.engine,
                    quantize=settings.quantize, asr_compute_type=settings.asr_compute_type,
-                   passage_precision=settings.passage_precision,
+                   passage_precision=settings.passage_precision, ctc_blank_penalty=settings.ctc_blank_penalty,
                    cache_dir=Path(settings.cache_dir))
 
 
@@ -100,7 +101,7 @@ def get_seal_model(settings: ModelConfig | Any) -> "SealModel":
 
     s = _config(settings)
     checkpoint = default_checkpoint(s.checkpoint)
-    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, s.device, s.dtype, s.engine, s.quantize, s.passage_precision, str(s.cache_dir))
+    key = ("seal", str(checkpoint), s.whisper_model, s.text_model, s.device, s.dtype, s.engine, s.quantize, s.passage_precision, s.ctc_blank_penalty, str(s.cache_dir))
 
     def build() -> "SealModel":
         if checkpoint is not None:
@@ -108,7 +109,10 @@ def get_seal_model(settings: ModelConfig | Any) -> "SealModel":
         else:
             config = SealConfig(whisper_model=s.whisper_model, text_model=s.text_model)
             model = SealModel(config, device=s.device, dtype=s.dtype, cache_dir=s.cache_dir)
-        return model.use_engine(speech_engine(model, s))
+        model.use_engine(speech_engine(model, s))
+        if s.ctc_blank_penalty is not None:  # after the engine: the penalty runs after the graphs
+            model.config.ctc_blank_penalty = s.ctc_blank_penalty
+        return model
 
     return _cached(key, build)
 

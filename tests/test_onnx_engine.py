@@ -163,3 +163,17 @@ def test_int8_passages_stay_close_to_fp32_and_leave_queries_alone(session_data_d
     assert (quick * exact).sum(1).min() > 0.98
     seal_quick, plain_quick = int8_seal.embed_text_and_plain(passages)
     assert (plain_quick * exact).sum(1).min() > 0.98 and (seal_quick * fp32_seal.embed_text(passages)).sum(1).min() > 0.98
+
+
+def test_the_blank_penalty_setting_overrides_the_checkpoints_on_the_same_graphs(session_data_dir, clips):
+    """SEAL_CTC_BLANK_PENALTY (a sweep with `seal eval`): the checkpoint's own value unless set; the
+    penalty runs after the speech graph, so every value shares one exported graph."""
+    from app.settings import Settings
+    from models import registry
+
+    base = Settings(data_dir=session_data_dir, device="cpu", engine="onnx", quantize="none")
+    shipped = registry.get_seal_model(base)
+    plain = registry.get_seal_model(base.model_copy(update={"ctc_blank_penalty": 0.0}))
+    assert shipped.config.ctc_blank_penalty == 2.0 and plain.config.ctc_blank_penalty == 0.0
+    assert shipped is not plain and shipped.engine.graph.path == plain.engine.graph.path  # one graph, exported once
+    assert (shipped.embed_audio(clips) * plain.embed_audio(clips)).sum(1).min() < 0.9999  # it does change what is heard

@@ -323,6 +323,7 @@ def _meta(run: EvalRun, evaluator: Evaluator, points: int, utterances: list, que
         "asr_compute_type": m.asr_compute_type, "device": m.device,
         "seal_quantization": evaluator.seal_model.quantization,
         "seal_engine": evaluator.seal_model.engine.name,
+        "ctc_blank_penalty": evaluator.seal_model.config.ctc_blank_penalty,
         "fusion": {name: ranker.method for name, ranker in evaluator.fusions.items()},
         "skipped": evaluator.skipped,
         "ctc_unheard": unheard_summary(evaluator.seal_model, [q.text for q in query_list]),

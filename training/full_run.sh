@@ -44,9 +44,29 @@ $SEAL train stage1 -c training/configs/stage1-general-b.yaml --data "$DATA"   # 
 #    transcript (pooled vector, rank among the batch's transcripts, hidden states); 1,000 steps, ~70 min.
 $SEAL train stage2 -c training/configs/stage2-general.yaml --data "$DATA"
 
+# 3b. The CTC blank penalty it serves with (subtracted from the blank's score when frames become word
+#     pieces; docs/models.md): the best everyday SEAL Top-1 of a few values, written into config.json.
+checkpoint="$RUNS/stage2-general/checkpoint"
+for p in 0 1 2 3; do
+  SEAL_CTC_BLANK_PENALTY=$p $SEAL eval --kb data/demo/kb.jsonl --queries training/devsets/everyday.jsonl \
+    --pipelines seal --checkpoint "$checkpoint" --voice espeak:en-us --voice flite:kal --voice flite:awb \
+    --voice festival:ked_diphone --voice espeak:en-gb-scotland+m4 --out "$REPORTS/blank-$p/everyday.json"
+done
+${PYTHON:-.venv/bin/python} - "$checkpoint" "$REPORTS" <<'PY'
+import json, sys
+from pathlib import Path
+
+checkpoint, reports = Path(sys.argv[1]), Path(sys.argv[2])
+top1 = {p: json.loads((reports / f"blank-{p}" / "everyday.json").read_text())["seal"]["top1"] for p in (0, 1, 2, 3)}
+best = max(top1, key=top1.get)
+config = json.loads((checkpoint / "config.json").read_text())
+config["ctc_blank_penalty"] = float(best)
+(checkpoint / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+print(f"ctc_blank_penalty {best}: everyday SEAL Top-1 by penalty {top1}")
+PY
+
 # 4. The three pinned dev sets, SEAL, ASR, fused and text in one `seal eval` run each, then the card
 #    (config.json records the FAQ set: answer_from auto reads ASR's passages while fused trails there).
-checkpoint="$RUNS/stage2-general/checkpoint"
 PIPELINES=seal,asr,fused,text OUT="$REPORTS/general" DATA="$DATA" training/eval_devsets.sh "$checkpoint" general
 $SEAL train card "$checkpoint" --eval "everyday=$REPORTS/general/everyday.json" \
   --eval "faq=$REPORTS/general/faq.json" --eval "template=$REPORTS/general/template.json" --main faq

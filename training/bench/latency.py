@@ -137,6 +137,7 @@ def run_latency(config: LatencyConfig, setup: ServerSetup, progress: Progress | 
             "device": setup.models.device,
             "seal_quantization": models["seal"].quantization,
             "seal_engine": models["seal"].engine.name,
+            "ctc_blank_penalty": models["seal"].config.ctc_blank_penalty,
             "asr": f"faster-whisper {setup.models.asr_compute_type}, greedy (beam 1)",
             "vad": asdict(setup.vad),
             "store": store.location,
