@@ -110,9 +110,8 @@ class Conversation:
         return pipelines[0]
 
     def _fused_behind_asr(self) -> bool:
-        scores = getattr(self.res.seal_model, "dev_eval", None) or {}
-        fused, asr = scores.get("fused", {}).get("top1"), scores.get("asr", {}).get("top1")
-        return fused is not None and asr is not None and fused < asr
+        config = getattr(self.res.seal_model, "config", None)
+        return bool(config and config.trails_asr("fused"))
 
     def live_on(self) -> bool:
         return bool(self.opts.live and self.settings.live_hits and self.opts.mode == "vad" and "seal" in self.opts.pipelines)

@@ -59,10 +59,11 @@ class Tracker:
             elif kind == "vad.end" and (event.get("discarded") or n not in self.open):
                 self.open.pop(n, None)
             elif kind in ("retrieval", "transcript") and n in self.open:
-                # ASR's hits are followed by its transcript: the utterance is only done once that is in too
-                done = "asr" if kind == "transcript" else event["pipeline"]
-                if done != "asr" or kind == "transcript":
-                    self.open[n].add(done)
+                # ASR's hits are followed by its transcript: ASR is done once that is in too
+                if kind == "transcript":
+                    self.open[n].add("asr")
+                elif event["pipeline"] != "asr":
+                    self.open[n].add(event["pipeline"])
                 if self.open[n] >= self.pipelines and not self.answer:
                     del self.open[n]
             elif kind == "answer.done" or (kind == "error" and event["code"] in ("busy", "pipeline_failed")):

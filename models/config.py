@@ -47,9 +47,13 @@ class SealConfig:
     def behind_asr(self) -> bool:
         """Whether the checkpoint found the right passage first less often than ASR + text on its dev set
         (no record: False, the checkpoint is trusted)."""
+        return self.trails_asr("seal")
+
+    def trails_asr(self, pipeline: str) -> bool:
+        """Whether ``pipeline`` (seal or fused) had a lower Top-1 than ASR in the recorded dev eval."""
         scores = self.dev_eval or {}
-        seal, asr = scores.get("seal", {}).get("top1"), scores.get("asr", {}).get("top1")
-        return seal is not None and asr is not None and seal < asr
+        mine, asr = scores.get(pipeline, {}).get("top1"), scores.get("asr", {}).get("top1")
+        return mine is not None and asr is not None and mine < asr
 
     def default_card(self) -> str:
         """The few lines a checkpoint folder gets when training wrote no card (training/card.py writes one)."""

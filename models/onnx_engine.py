@@ -160,8 +160,9 @@ class OnnxReader:
     """A text transformer on onnxruntime, called like the Hugging Face model it was exported from
     (``inputs_embeds``, ``attention_mask`` -> ``.last_hidden_state``), so it can stand in for it."""
 
-    def __init__(self, session) -> None:
+    def __init__(self, session, path: Path) -> None:
         self.session = session
+        self.path = path  # the graph file: an int8 copy is written beside it
 
     def __call__(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> SimpleNamespace:
         (hidden,) = self.session.run(None, {"embeds": inputs_embeds.float().contiguous().numpy(),
@@ -189,7 +190,7 @@ def onnx_reader(bert: nn.Module, name: str, cache_dir: Path, trained: dict[str, 
     if str(path) not in _readers:
         what = f"the speech side's fine-tuned reader ({name})" if trained else f"the text transformer ({name})"
         _export_once(path, what, export)
-        _readers[str(path)] = OnnxReader(_session(path))
+        _readers[str(path)] = OnnxReader(_session(path), path)
     return _readers[str(path)]
 
 
@@ -198,7 +199,7 @@ def int8_reader(fp32: OnnxReader) -> OnnxReader:
     embedding (``SEAL_PASSAGE_PRECISION=int8``): twice the chunks per CPU second on this 2-core CPU,
     vectors at cosine 0.995 to fp32's, one dev question in 136 (everyday) and 332 (FAQ) lost by the
     ``text`` pipeline (docs/benchmarks.md). Written once beside the fp32 graph."""
-    source = next(Path(path) for path, reader in _readers.items() if reader is fp32)
+    source = fp32.path
     path = source.with_name(source.stem + "-int8.onnx")
     if str(path) not in _readers:
         def quantize() -> None:
@@ -209,7 +210,7 @@ def int8_reader(fp32: OnnxReader) -> OnnxReader:
             tmp.replace(path)
 
         _export_once(path, "an int8 copy of the text transformer (passages)", quantize)
-        _readers[str(path)] = OnnxReader(_session(path))
+        _readers[str(path)] = OnnxReader(_session(path), path)
     return _readers[str(path)]
 
 

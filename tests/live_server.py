@@ -7,6 +7,7 @@ server's own ``POST /api/ingest``, and short spoken questions synthesized with e
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import json
 import socket
@@ -180,3 +181,16 @@ async def stream(ws, audio: np.ndarray, frame_ms: int = 40, pace: float = 0.25, 
         await ws.send(frame)
         if pace:
             await asyncio.sleep(frame_ms / 1000 * pace)
+
+
+class SlowAnswerer:
+    """The real answerer at an LLM's pace (one piece per ``seconds``): long enough to barge in on."""
+
+    def __init__(self, real, seconds: float = 1.0) -> None:
+        self.real, self.seconds = real, seconds
+        self.source, self.label = real.source, real.label
+
+    async def stream(self, *args, **kwargs):
+        async for item in self.real.stream(*args, **kwargs):
+            yield item
+            await asyncio.sleep(self.seconds)

@@ -16,7 +16,7 @@ from app import events as ev
 from app.conversation import Conversation
 from app.intake import UtteranceEnd, UtterancePause, UtteranceStart
 from app.session import default_options, updated_options
-from live_server import PAUSED_QUESTION, QUESTION, spoken, spoken_with_pause
+from live_server import PAUSED_QUESTION, QUESTION, SlowAnswerer, spoken, spoken_with_pause
 
 RATE = 16_000
 
@@ -92,17 +92,7 @@ async def test_a_pause_s_live_hits_are_reused_when_nothing_was_said_after(server
 
 async def test_a_new_utterance_cancels_the_streaming_answer(server, monkeypatch):
     res = server.resources
-    real = res.answerer
-
-    class SlowAnswerer:  # the real fallback at an LLM's pace
-        source, label = real.source, real.label
-
-        async def stream(self, *args, **kwargs):
-            async for item in real.stream(*args, **kwargs):
-                yield item
-                await asyncio.sleep(1.0)
-
-    monkeypatch.setattr(res, "answerer", SlowAnswerer())
+    monkeypatch.setattr(res, "answerer", SlowAnswerer(res.answerer))  # the real fallback at an LLM's pace
     conversation, sink = _conversation(server, pipelines=["asr"])
     await conversation.handle(_said(1, spoken(QUESTION[0])))
     async with asyncio.timeout(120):

@@ -20,7 +20,7 @@ import pytest
 import soxr
 import websockets
 
-from live_server import PAUSED_QUESTION, QUESTION, events_until, spoken, spoken_with_pause, stream, with_silence
+from live_server import PAUSED_QUESTION, QUESTION, SlowAnswerer, events_until, spoken, spoken_with_pause, stream, with_silence
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "models" / "checkpoints").glob("*/config.json"))
@@ -194,17 +194,7 @@ async def test_answer_streams_after_the_hits_with_citations(server):
 async def test_new_utterance_cancels_a_streaming_answer(server, monkeypatch):
     """Barge-in: the answerer here is the real fallback slowed to an LLM's pace (one piece per second)."""
     res = _resources(server)
-    real = res.answerer
-
-    class SlowAnswerer:
-        source, label = real.source, real.label
-
-        async def stream(self, *args, **kwargs):
-            async for item in real.stream(*args, **kwargs):
-                yield item
-                await asyncio.sleep(1.0)
-
-    monkeypatch.setattr(res, "answerer", SlowAnswerer())
+    monkeypatch.setattr(res, "answerer", SlowAnswerer(res.answerer))  # the real fallback at an LLM's pace
     first, second = spoken(QUESTION[0]), spoken("How do honey bees make honey?")
     async with websockets.connect(server.ws) as ws:
         await ws.send(json.dumps({"type": "start", "pipelines": ["asr"]}))
