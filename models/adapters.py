@@ -174,10 +174,8 @@ class CTCHead(nn.Module):
         (CTC decoding's insertion bonus): a frame whose best piece nearly beat the blank is kept, so a
         quietly spoken content word is not dropped. The soft embeddings themselves do not change."""
         logits = self.logits(seq, word_embeddings) if logits is None else logits
-        if not blank_penalty:
-            best = logits.argmax(-1)
-        else:
-            best = torch.cat([logits[..., :1] - blank_penalty, logits[..., 1:]], -1).argmax(-1)
+        choice = torch.cat([logits[..., :1] - blank_penalty, logits[..., 1:]], -1) if blank_penalty else logits
+        best = choice.argmax(-1)
         vocab_size = logits.shape[-1] - 1
         top, index = logits[..., 1:].topk(min(self.top_k, vocab_size), dim=-1)
         rows = self.vocab_ids[index] if self.vocab_ids.numel() else index
